@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The device-memory model: a "net" (one instance of the simulated kernel,
+ * with its own fd table and binding ids), simulated dmabufs, netdevs with
+ * RX queues and page pools, RX bindings, and flows the simulated NIC
+ * receives into sockets. Mirrors net/core/devmem.c, net/core/page_pool.c
+ * and the RX side of a header-split NIC driver.
+ *
+ * Convention: every int function here returns 0 (or a non-negative id/fd)
+ * on success and a negative errno on failure. The socket face in
+ * <dmtok/socket.h> instead returns -1 and sets errno, like the syscalls.
+ */
+#ifndef DMTOK_MODEL_H
+#define DMTOK_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct dmtok_net;
+
+/* Limits the model enforces (documented in the README). */
+#define DMTOK_MAX_QUEUES	256	/* RX queues per netdev */
+#define DMTOK_MAX_FDS		65536	/* fds per net */
+#define DMTOK_MAX_NPAGES	(1u << 31)	/* pages per dmabuf */
+
+/* Creates an empty net. Returns 0 or -ENOMEM; *out is set on success. */
+int dmtok_net_create(struct dmtok_net **out);
+/*
+ * Tears the whole net down: closes every fd, unbinds every binding,
+ * destroys every netdev, then frees what the last references held.
+ * Returns 0, or -EBUSY if something could not be freed (a model bug: the
+ * invariant checker says what). NULL is a no-op returning 0.
+ */
+int dmtok_net_destroy(struct dmtok_net *net);
+
+/* ---- dmabufs (udmabuf-like, addressed by fd) ---- */
+
+/* Back the dmabuf with real memory (memfd/mmap, sparse until touched). */
+#define DMTOK_DMABUF_BACKED	0x1u
+
+/*
+ * Creates a dmabuf of @size bytes made of @page_size pages (0 means 4096;
+ * 4096, 16384 and 65536 are accepted). @size must be a non-zero multiple
+ * of @page_size and at most DMTOK_MAX_NPAGES pages.
+ * Returns an fd >= 0, or -EINVAL, -ENOMEM, -EMFILE.
+ */
+int dmtok_dmabuf_create(struct dmtok_net *net, uint64_t size,
+			uint32_t page_size, unsigned int flags);
+/*
+ * The CPU view of a backed dmabuf (what the user would mmap), and its
+ * size. Returns 0, -EBADF (not a dmabuf fd) or -ENODATA (unbacked).
+ */
+int dmtok_dmabuf_map(struct dmtok_net *net, int fd, const uint8_t **base,
+		     uint64_t *size);
+
+/* ---- netdevs ---- */
+
+struct dmtok_netdev_opts {
+	unsigned int nqueues;		/* 1..DMTOK_MAX_QUEUES */
+	unsigned int rx_buf_size;	/* RX buffer size in bytes; 0 = page size */
+	unsigned int mss;		/* payload bytes per packet; 0 = 4096 */
+	unsigned int linear_bytes;	/* payload bytes per packet that land in
+					 * host memory (header split imperfect);
+					 * 0 = perfect header split */
+	unsigned int pool_ring_size;	/* page-pool recycle ring; 0 = 1024 */
+};
+
+/* Returns an ifindex > 0, or -EINVAL, -ENOMEM. */
+int dmtok_netdev_create(struct dmtok_net *net,
+			const struct dmtok_netdev_opts *opts);
+
+/* ---- RX bindings (net_devmem_bind_dmabuf / netdev_nl_bind_rx_doit) ---- */
+
+/*
+ * Manual token release (the "autorelease off" binding attribute of the
+ * per-niov uref series): user references parked in the niovs are only
+ * dropped at unbind.
+ */
+#define DMTOK_BIND_NO_AUTORELEASE	0x1u
+
+/*
+ * Binds dmabuf @dmabuf_fd to @nqueues RX queues of @ifindex. Returns the
+ * binding id (> 0, allocated cyclically, never 0), or -EBADF, -ENODEV,
+ * -EINVAL (no/duplicate/out-of-range queue), -EBUSY (queue already has a
+ * binding), -ENOMEM.
+ */
+int dmtok_bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
+		  const unsigned int *queues, unsigned int nqueues,
+		  unsigned int flags);
+/*
+ * Unbinds binding @id: its queues lose their page pools. niovs still held
+ * by sockets or users keep the binding alive until the last comes home.
+ * Returns 0 or -ENOENT (no such binding, e.g. a second unbind).
+ */
+int dmtok_unbind(struct dmtok_net *net, uint32_t id);
+
+/* ---- flows and the simulated NIC ---- */
+
+/*
+ * Creates flow (a TCP stream) that the NIC steers to RX queue @queue of
+ * @ifindex and that is delivered to socket @sockfd. Returns a flow id
+ * >= 0, or -EBADF, -ENOTSOCK, -ENODEV, -EINVAL, -ENOMEM.
+ */
+int dmtok_flow_create(struct dmtok_net *net, int ifindex, unsigned int queue,
+		      int sockfd);
+/* Re-steers flow @flow to another queue, possibly of another netdev. */
+int dmtok_flow_steer(struct dmtok_net *net, int flow, int ifindex,
+		     unsigned int queue);
+/*
+ * The NIC receives @nbytes of flow @flow's stream: payload lands in niovs
+ * of the queue's binding (or in host memory if the queue has none), in
+ * rx_buf_size buffers, packed into skbs of at most MAX_SKB_FRAGS frags and
+ * queued on the flow's socket. Returns bytes received (may be short when
+ * the page pool runs dry), or -EINVAL, -ENOBUFS, -ENOMEM, -ENOTCONN
+ * (socket closed).
+ */
+ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes);
+
+/* The payload byte at @offset of flow @flow's stream (the client checks it). */
+static inline uint8_t dmtok_flow_pattern(int flow, uint64_t offset)
+{
+	return (uint8_t)((offset % 251u) ^ ((unsigned int)flow * 37u + 11u));
+}
+
+/* ---- invariant checker (DESIGN.md section 3) ---- */
+
+/*
+ * Checks every invariant the model can see right now: each niov's
+ * pp_ref_count equals NIC + socket-queue + user references, free pools
+ * hold exactly the niovs nobody references, and each scheme's tokens
+ * resolve to the niov they were issued for. Must be called while no other
+ * thread uses @net. Returns 0, or -EUCLEAN with a description in @msg.
+ */
+int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen);
+
+/* Counts of live model objects (for tests and teardown checks). */
+struct dmtok_net_counts {
+	unsigned long bindings;		/* alive, bound or unbound */
+	unsigned long page_pools;	/* alive, including dying ones */
+	unsigned long sockets;		/* alive, open or closing */
+	unsigned long fds;		/* open fds */
+	unsigned long niovs_out;	/* niovs not in any free pool */
+};
+void dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DMTOK_MODEL_H */

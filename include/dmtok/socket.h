@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The socket face, shaped like the syscalls so a devmem client loop
+ * (tools/testing/selftests/drivers/net/hw/ncdevmem.c) ports verbatim:
+ * recvmsg with a real struct msghdr and MSG_SOCK_DEVMEM, cmsgs walked with
+ * CMSG_FIRSTHDR/CMSG_NXTHDR, setsockopt(SOL_SOCKET, SO_DEVMEM_DONTNEED)
+ * and close. Convention, as for the syscalls: return -1 and set errno on
+ * failure.
+ */
+#ifndef DMTOK_SOCKET_H
+#define DMTOK_SOCKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "uapi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct dmtok_net;
+
+/*
+ * Opens a socket of @type (SOCK_STREAM is TCP; SOCK_DGRAM exists to
+ * exercise the non-TCP checks) whose devmem tokens are managed by scheme
+ * @scheme (see dmtok_scheme_names(); NULL means "xarray", upstream).
+ * Returns an fd, or -1 with errno EINVAL (type), ENOENT (scheme), ENOMEM,
+ * EMFILE.
+ */
+int dmtok_socket(struct dmtok_net *net, int type, const char *scheme);
+
+/*
+ * Mirrors tcp_recvmsg() for the non-blocking case. Flags: MSG_SOCK_DEVMEM,
+ * MSG_DONTWAIT (implied; the model never blocks). Returns bytes received,
+ * 0 never (no FIN modelled), or -1 with errno: EAGAIN (queue empty),
+ * EFAULT (devmem data without MSG_SOCK_DEVMEM, bad iovec), ETOOSMALL
+ * (control buffer too small for the next cmsg, nothing consumed), ENODEV,
+ * ENOMEM, EBADF, ENOTSOCK, EINVAL (unsupported flag, or a scheme that
+ * cannot take this frag: see the README), EMSGSIZE (msg_iovlen >
+ * UIO_MAXIOV). msg_controllen is set to the bytes of cmsgs written and
+ * MSG_CTRUNC is never set (put_cmsg_notrunc()).
+ */
+ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
+		      int flags);
+
+/*
+ * setsockopt(). Only SOL_SOCKET/SO_DEVMEM_DONTNEED is modelled: returns
+ * the number of frags released (sock_devmem_dontneed()), or -1 with errno
+ * EBADF (not open, or not a TCP socket), ENOTSOCK, EINVAL (optlen rules,
+ * or a scheme's range check), ENOMEM, EFAULT (NULL optval with optlen >
+ * 0), ENOPROTOOPT (other options).
+ */
+int dmtok_setsockopt(struct dmtok_net *net, int fd, int level, int optname,
+		     const void *optval, socklen_t optlen);
+
+/* Closes @fd (socket or dmabuf). Returns 0 or -1 with errno EBADF. */
+int dmtok_close(struct dmtok_net *net, int fd);
+
+/* What a socket's token scheme holds, for tests and benchmarks. */
+struct dmtok_sock_stats {
+	const char *scheme;
+	uint64_t mem_bytes;		/* scheme memory held by this socket */
+	uint64_t tokens_out;		/* references the user holds */
+	uint64_t frags_queued;		/* frags waiting in the receive queue */
+	uint64_t bindings_seen;		/* distinct bindings this socket took frags from */
+	/* xarray scheme only, 0 elsewhere */
+	uint64_t xa_node_allocs, xa_node_frees, xa_locks, xa_height;
+};
+/* Returns 0, or -EBADF / -ENOTSOCK. */
+int dmtok_sock_stats(struct dmtok_net *net, int fd,
+		     struct dmtok_sock_stats *st);
+
+/* NULL-terminated list of scheme names. */
+const char *const *dmtok_scheme_names(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DMTOK_SOCKET_H */

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The devmem TCP user ABI, byte for byte: struct dmabuf_cmsg and
+ * struct dmabuf_token (include/uapi/linux/uio.h), the SO_DEVMEM_* socket
+ * options and SCM_* cmsg types (include/uapi/asm-generic/socket.h),
+ * MSG_SOCK_DEVMEM (include/linux/socket.h) and the kernel-internal
+ * ETOOSMALL (include/linux/errno.h) that recvmsg can return. Each name is
+ * defined only where the system headers do not already define it, so a
+ * client written against <linux/uio.h> compiles unchanged.
+ */
+#ifndef DMTOK_UAPI_H
+#define DMTOK_UAPI_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#ifndef SO_DEVMEM_LINEAR
+#define SO_DEVMEM_LINEAR	78
+#define SCM_DEVMEM_LINEAR	SO_DEVMEM_LINEAR
+#endif
+#ifndef SO_DEVMEM_DMABUF
+#define SO_DEVMEM_DMABUF	79
+#define SCM_DEVMEM_DMABUF	SO_DEVMEM_DMABUF
+#endif
+#ifndef SO_DEVMEM_DONTNEED
+#define SO_DEVMEM_DONTNEED	80
+#endif
+#ifndef MSG_SOCK_DEVMEM
+#define MSG_SOCK_DEVMEM		0x2000000
+#endif
+/* Kernel-internal errno; userspace headers do not name it. */
+#ifndef ETOOSMALL
+#define ETOOSMALL		525
+#endif
+
+/*
+ * Guarded by the kernel's own UAPI guard name: if <linux/uio.h> from a new
+ * enough kernel was included first, its definitions are used.
+ */
+#if !defined(DEVMEM_UAPI_STRUCTS_DEFINED) && !defined(__LINUX_UIO_H_DEVMEM)
+#define DEVMEM_UAPI_STRUCTS_DEFINED
+struct dmabuf_cmsg {
+	uint64_t frag_offset;	/* offset into the dmabuf where the frag starts */
+	uint32_t frag_size;	/* size of the frag */
+	uint32_t frag_token;	/* token representing this frag for DEVMEM_DONTNEED */
+	uint32_t dmabuf_id;	/* dmabuf (binding) id this frag belongs to */
+	uint32_t flags;		/* currently unused, reserved for future uses */
+};
+
+struct dmabuf_token {
+	uint32_t token_start;
+	uint32_t token_count;
+};
+#endif
+
+#endif /* DMTOK_UAPI_H */

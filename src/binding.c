@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * RX bindings, mirroring net_devmem_bind_dmabuf(),
+ * net_devmem_unbind_dmabuf() and the binding refcount in
+ * net/core/devmem.c: a global id allocated cyclically and never 0, the
+ * niovs and vec[npages] built once at bind time, a free-niov pool (the
+ * kernel's gen_pool chunk_pool), and a refcount held by the net's table,
+ * every page pool and any scheme that needs the binding after its niovs
+ * went home. Every allocation happens before any state changes, so a
+ * failed bind leaves nothing behind.
+ */
+#include <errno.h>
+
+#include "model.h"
+
+void dmtok_binding_get(struct dmtok_binding *b)
+{
+	atomic_inc(&b->ref);
+}
+
+static void binding_free(struct dmtok_binding *b)
+{
+	struct dmtok_net *net = b->net;
+	struct dmtok_binding **pp;
+
+	pthread_mutex_lock(&net->objs_lock);
+	for (pp = &net->bindings; *pp; pp = &(*pp)->next_all)
+		if (*pp == b) {
+			*pp = b->next_all;
+			break;
+		}
+	pthread_mutex_unlock(&net->objs_lock);
+	/* Every niov is home: pools are gone, their puts are done. */
+	WARN_ON_ONCE(b->nfree != b->npages);
+	dmtok_dmabuf_put(b->dmabuf);
+	spin_lock_destroy(&b->lock);
+	kvfree(b->free_stack);
+	kvfree(b->vec);
+	kvfree(b->niovs);
+	kfree(b);
+}
+
+/* net_devmem_dmabuf_binding_put() */
+void dmtok_binding_put(struct dmtok_binding *b)
+{
+	if (atomic_dec_and_test(&b->ref))
+		binding_free(b);
+}
+
+/* net_devmem_alloc_dmabuf(): lowest-index-first like a fresh gen_pool. */
+struct dmtok_niov *dmtok_binding_alloc_niov(struct dmtok_binding *b)
+{
+	struct dmtok_niov *niov = NULL;
+
+	spin_lock(&b->lock);
+	if (b->nfree)
+		niov = b->vec[b->free_stack[--b->nfree]];
+	spin_unlock(&b->lock);
+	return niov;
+}
+
+/* net_devmem_free_dmabuf() */
+void dmtok_binding_free_niov(struct dmtok_binding *b, struct dmtok_niov *niov)
+{
+	spin_lock(&b->lock);
+	if (!WARN_ON_ONCE(b->nfree >= b->npages))
+		b->free_stack[b->nfree++] = niov->index;
+	spin_unlock(&b->lock);
+}
+
+static struct dmtok_binding *binding_alloc(struct dmtok_dmabuf *d)
+{
+	struct dmtok_binding *b;
+	u32 i, npages = (u32)(d->size >> d->page_shift);
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return NULL;
+	b->niovs = kvcalloc(npages, sizeof(*b->niovs), GFP_KERNEL);
+	b->vec = kvcalloc(npages, sizeof(*b->vec), GFP_KERNEL);
+	b->free_stack = kvcalloc(npages, sizeof(*b->free_stack), GFP_KERNEL);
+	if (!b->niovs || !b->vec || !b->free_stack) {
+		kvfree(b->free_stack);
+		kvfree(b->vec);
+		kvfree(b->niovs);
+		kfree(b);
+		return NULL;
+	}
+	b->npages = npages;
+	b->page_shift = d->page_shift;
+	b->size = d->size;
+	for (i = 0; i < npages; i++) {
+		struct dmtok_niov *niov = &b->niovs[i];
+
+		niov->owner = b;
+		niov->index = i;
+		b->vec[i] = niov;	/* filled once, never rewritten */
+		b->free_stack[i] = npages - 1 - i;
+	}
+	b->nfree = npages;
+	spin_lock_init(&b->lock);
+	atomic_set(&b->ref, 1);	/* the net's table */
+	return b;
+}
+
+/* xa_alloc_cyclic(&net_devmem_dmabuf_bindings, ..., xa_limit_32b, ...) */
+static u32 binding_id_alloc(struct dmtok_net *net)
+{
+	for (;;) {
+		u32 id = net->next_binding_id++;
+		struct dmtok_binding *b;
+
+		if (!net->next_binding_id)
+			net->next_binding_id = 1;
+		if (!id)
+			continue;
+		for (b = net->bindings; b; b = b->next_all)
+			if (b->id == id)
+				break;
+		if (!b)
+			return id;
+	}
+}
+
+int dmtok_bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
+		  const unsigned int *queues, unsigned int nqueues,
+		  unsigned int flags)
+{
+	struct dmtok_page_pool *pools[DMTOK_MAX_QUEUES];
+	struct dmtok_dmabuf *d = NULL;
+	struct dmtok_netdev *dev;
+	struct dmtok_binding *b;
+	unsigned int i, j;
+	int err;
+
+	if (!net || !queues || !nqueues || nqueues > DMTOK_MAX_QUEUES ||
+	    (flags & ~DMTOK_BIND_NO_AUTORELEASE))
+		return -EINVAL;
+
+	pthread_mutex_lock(&net->lock);
+	dev = dmtok_netdev_find(net, ifindex);
+	if (!dev) {
+		err = -ENODEV;
+		goto out_unlock;
+	}
+	for (i = 0; i < nqueues; i++) {
+		if (queues[i] >= dev->opts.nqueues) {
+			err = -EINVAL;
+			goto out_unlock;
+		}
+		for (j = 0; j < i; j++)
+			if (queues[j] == queues[i]) {
+				err = -EINVAL;
+				goto out_unlock;
+			}
+		if (dev->rxq[queues[i]].binding) {
+			err = -EBUSY;
+			goto out_unlock;
+		}
+	}
+	d = dmtok_dmabuf_get_fd(net, dmabuf_fd);
+	if (!d) {
+		err = -EBADF;
+		goto out_unlock;
+	}
+	b = binding_alloc(d);
+	if (!b) {
+		err = -ENOMEM;
+		goto out_unlock;
+	}
+	b->net = net;
+	b->dmabuf = d;
+	b->autorelease = !(flags & DMTOK_BIND_NO_AUTORELEASE);
+	for (i = 0; i < nqueues; i++) {
+		err = dmtok_pp_create(net, b, dev->opts.pool_ring_size, &pools[i]);
+		if (err) {
+			while (i--)
+				dmtok_pp_destroy(pools[i]);
+			/* pools dropped their refs; the table ref is the last */
+			b->dmabuf = NULL;
+			b->nfree = b->npages;
+			spin_lock_destroy(&b->lock);
+			kvfree(b->free_stack);
+			kvfree(b->vec);
+			kvfree(b->niovs);
+			kfree(b);
+			goto out_unlock;
+		}
+	}
+
+	/* Commit: nothing below can fail. */
+	pthread_mutex_lock(&net->objs_lock);
+	b->id = binding_id_alloc(net);
+	b->next_all = net->bindings;
+	net->bindings = b;
+	pthread_mutex_unlock(&net->objs_lock);
+	d = NULL;	/* the binding owns the dmabuf reference now */
+	for (i = 0; i < nqueues; i++) {
+		struct dmtok_rxq *q = &dev->rxq[queues[i]];
+
+		pthread_mutex_lock(&q->lock);
+		q->binding = b;
+		q->pool = pools[i];
+		pthread_mutex_unlock(&q->lock);
+	}
+	err = (int)b->id;
+out_unlock:
+	pthread_mutex_unlock(&net->lock);
+	if (d)
+		dmtok_dmabuf_put(d);
+	return err;
+}
+
+/* net_devmem_unbind_dmabuf(); called with net->lock held. */
+int dmtok__unbind_locked(struct dmtok_net *net, struct dmtok_binding *b)
+{
+	struct dmtok_netdev *dev;
+	unsigned int i;
+
+	b->unbound = true;
+	TAILQ_FOREACH(dev, &net->devs, link) {
+		for (i = 0; i < dev->opts.nqueues; i++) {
+			struct dmtok_rxq *q = &dev->rxq[i];
+			struct dmtok_page_pool *pool;
+			struct dmtok_niov *cur;
+
+			pthread_mutex_lock(&q->lock);
+			if (q->binding != b) {
+				pthread_mutex_unlock(&q->lock);
+				continue;
+			}
+			cur = q->cur;
+			pool = q->pool;
+			q->cur = NULL;
+			q->binding = NULL;
+			q->pool = NULL;
+			pthread_mutex_unlock(&q->lock);
+			if (cur)	/* the driver's reference on its buffer page */
+				napi_pp_put_page(cur);
+			dmtok_pp_destroy(pool);
+		}
+	}
+	/*
+	 * Manual release: references users parked in the niovs are dropped
+	 * only now (the autorelease-off binding of the per-niov uref series).
+	 */
+	if (!b->autorelease) {
+		u32 p;
+
+		for (p = 0; p < b->npages; p++)
+			while (atomic_dec_if_positive(&b->vec[p]->uref) >= 0)
+				napi_pp_put_page(b->vec[p]);
+	}
+	dmtok_binding_put(b);	/* the table's reference */
+	return 0;
+}
+
+int dmtok_unbind(struct dmtok_net *net, uint32_t id)
+{
+	struct dmtok_binding *b;
+	int err = -ENOENT;
+
+	if (!net)
+		return -EINVAL;
+	pthread_mutex_lock(&net->lock);
+	b = dmtok_binding_find(net, id);
+	if (b && !b->unbound) {
+		dmtok_binding_get(b);
+		err = dmtok__unbind_locked(net, b);
+		dmtok_binding_put(b);
+	}
+	pthread_mutex_unlock(&net->lock);
+	return err;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The invariant checker (DESIGN.md section 3), called by tests and
+ * fuzzers after every step. For every niov of every live binding it
+ * recounts the references the model can see -- the NIC's buffer page,
+ * frags in socket receive queues, references each socket's scheme records
+ * and manual-release urefs parked in the niov -- and compares the sum
+ * with pp_ref_count; niovs nobody references must sit exactly once in a
+ * free pool (the binding's free list or a page pool's recycle ring), and
+ * page-pool in-flight counts must add up. Test infrastructure: its
+ * scratch memory comes from libc, not the injectable allocator.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dmtok/alloc.h"
+#include "model.h"
+
+struct bcount {
+	struct dmtok_binding *b;
+	long *refs;	/* refs[npages] */
+	u8 *free;	/* times seen in a free pool */
+};
+
+struct check {
+	struct bcount *bc;
+	size_t nb;
+	char *msg;
+	size_t msglen;
+	int bad;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->bad && c->msg && c->msglen) {
+		va_start(ap, fmt);
+		vsnprintf(c->msg, c->msglen, fmt, ap);
+		va_end(ap);
+	}
+	c->bad = 1;
+	return -EUCLEAN;
+}
+
+static struct bcount *find_bc(struct check *c, const struct dmtok_niov *niov)
+{
+	for (size_t i = 0; i < c->nb; i++)
+		if (c->bc[i].b == niov->owner &&
+		    niov >= c->bc[i].b->niovs &&
+		    niov < c->bc[i].b->niovs + c->bc[i].b->npages)
+			return &c->bc[i];
+	return NULL;
+}
+
+static int count_ref(struct check *c, const struct dmtok_niov *niov,
+		     const char *who)
+{
+	struct bcount *bc = find_bc(c, niov);
+
+	if (!bc)
+		return fail(c, "%s references a niov of no live binding", who);
+	bc->refs[niov->index]++;
+	return 0;
+}
+
+static int user_ref_cb(void *arg, u32 token, struct dmtok_niov *niov)
+{
+	(void)token;
+	return count_ref(arg, niov, "a scheme");
+}
+
+int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
+{
+	struct check c = { .msg = msg, .msglen = msglen };
+	struct dmtok_page_pool *pool;
+	struct dmtok_netdev *dev;
+	struct dmtok_binding *b;
+	struct dmtok_sock *sk;
+	size_t i;
+	u32 p;
+
+	if (!net)
+		return -EINVAL;
+	if (msg && msglen)
+		msg[0] = 0;
+	pthread_mutex_lock(&net->lock);
+	pthread_mutex_lock(&net->objs_lock);
+	for (b = net->bindings; b; b = b->next_all)
+		c.nb++;
+	c.bc = calloc(c.nb ? c.nb : 1, sizeof(*c.bc));
+	if (!c.bc)
+		goto oom;
+	for (i = 0, b = net->bindings; b; b = b->next_all, i++) {
+		c.bc[i].b = b;
+		c.bc[i].refs = calloc(b->npages, sizeof(long));
+		c.bc[i].free = calloc(b->npages, 1);
+		if (!c.bc[i].refs || !c.bc[i].free)
+			goto oom;
+		if (atomic_read(&b->ref) <= 0)
+			fail(&c, "binding %u alive with refcount %d", b->id,
+			     atomic_read(&b->ref));
+		for (p = 0; p < b->nfree; p++)
+			c.bc[i].free[b->free_stack[p]]++;
+		for (p = 0; p < b->npages; p++) {
+			if (b->vec[p] != &b->niovs[p] || b->niovs[p].index != p)
+				fail(&c, "binding %u vec[%u] rewritten", b->id, p);
+			c.bc[i].refs[p] += atomic_read(&b->niovs[p].uref);
+		}
+	}
+	/* page pools: ring contents are free; inflight must add up */
+	TAILQ_FOREACH(pool, &net->pools, all) {
+		struct bcount *bc = NULL;
+		u64 out = 0;
+
+		for (i = 0; i < c.nb; i++)
+			if (c.bc[i].b == pool->binding)
+				bc = &c.bc[i];
+		if (!bc) {
+			fail(&c, "page pool of a freed binding");
+			continue;
+		}
+		for (p = 0; p < pool->ring_count; p++)
+			bc->free[pool->ring[p]->index]++;
+		for (p = 0; p < bc->b->npages; p++)
+			out += atomic_load(&bc->b->niovs[p].pp) == pool;
+		if (out != pool->inflight)
+			fail(&c, "page pool of binding %u: inflight %llu, counted %llu",
+			     bc->b->id, (unsigned long long)pool->inflight,
+			     (unsigned long long)out);
+	}
+	/* NIC: the buffer page each queue is filling holds one reference */
+	TAILQ_FOREACH(dev, &net->devs, link)
+		for (unsigned int q = 0; q < dev->opts.nqueues; q++)
+			if (dev->rxq[q].cur)
+				count_ref(&c, dev->rxq[q].cur, "a NIC queue");
+	/* sockets: queued frags and the user's references */
+	TAILQ_FOREACH(sk, &net->socks, all) {
+		struct dmtok_skb *skb;
+
+		TAILQ_FOREACH(skb, &sk->rq, link)
+			for (unsigned int f = 0; f < skb->nr_frags; f++)
+				count_ref(&c, skb->frags[f].niov, "a queued skb");
+		sk->ops->for_each_ref(sk->priv, user_ref_cb, &c);
+	}
+	for (i = 0; i < c.nb && !c.bad; i++) {
+		struct bcount *bc = &c.bc[i];
+
+		for (p = 0; p < bc->b->npages; p++) {
+			long pp = atomic_long_read(&bc->b->niovs[p].pp_ref_count);
+
+			if (pp != bc->refs[p]) {
+				fail(&c, "binding %u niov %u: pp_ref_count %ld, references found %ld",
+				     bc->b->id, p, pp, bc->refs[p]);
+				break;
+			}
+			if (bc->free[p] != (pp == 0)) {
+				fail(&c, "binding %u niov %u: pp_ref_count %ld but in free pools %u times",
+				     bc->b->id, p, pp, bc->free[p]);
+				break;
+			}
+		}
+	}
+	if (!c.bad && dmtok_warn_count())
+		fail(&c, "%lu WARN(s) hit", dmtok_warn_count());
+	goto out;
+oom:
+	fail(&c, "checker out of memory");
+out:
+	pthread_mutex_unlock(&net->objs_lock);
+	pthread_mutex_unlock(&net->lock);
+	for (i = 0; c.bc && i < c.nb; i++) {
+		free(c.bc[i].refs);
+		free(c.bc[i].free);
+	}
+	free(c.bc);
+	return c.bad ? -EUCLEAN : 0;
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * dmtok-plan: does a 32-bit devmem token fit this system, and what does
+ * each scheme cost per socket? Prints, for each token encoding, the bits
+ * spent on the binding, the bits left, whether the dmabuf's pages (or the
+ * outstanding references) fit and the headroom; then memory per socket
+ * and in total for each scheme. With no options: the review's example,
+ * 8 NICs x 32 queues with one 80 GiB dmabuf of 4 KiB pages per binding.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libutil.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmtok/plan.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: dmtok-plan [-n NICS] [-q QUEUES_PER_NIC] [-s DMABUF_SIZE]\n"
+		"                  [-p PAGE_SIZE] [-k SOCKETS] [-o OUTSTANDING]\n"
+		"                  [-b BINDINGS_PER_SOCKET]\n"
+		"sizes take K/M/G/T suffixes (binary). Defaults: the review's example,\n"
+		"-n 8 -q 32 -s 80G -p 4K -k 1000 -o 128 -b 2\n");
+}
+
+static int parse_count(const char *arg, const char *what, long long maxv,
+		       uint64_t *out)
+{
+	const char *err = NULL;
+	long long v = strtonum(arg, 1, maxv, &err);
+
+	if (err) {
+		fprintf(stderr, "dmtok-plan: %s '%s' is %s (1..%lld)\n", what,
+			arg, err, maxv);
+		return -1;
+	}
+	*out = (uint64_t)v;
+	return 0;
+}
+
+static int parse_size(const char *arg, const char *what, uint64_t *out)
+{
+	if (expand_number(arg, out) || !*out) {
+		fprintf(stderr, "dmtok-plan: %s '%s' is not a size\n", what, arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* humanize_number() picks the scale that fits the length: 7 gives "2.2KiB". */
+static const char *human(char *buf, size_t len, uint64_t bytes)
+{
+	humanize_number(buf, len < 7 ? len : 7, (int64_t)bytes, "B", HN_AUTOSCALE,
+			HN_NOSPACE | HN_DECIMAL | HN_IEC_PREFIXES);
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	struct dmtok_plan_in in = {
+		.nics = 8, .queues_per_nic = 32, .dmabuf_size = 80ull << 30,
+		.page_size = 4096, .sockets = 1000, .outstanding = 128,
+		.socket_bindings = 2,
+	};
+	struct dmtok_plan_enc_out enc[DMTOK_ENC_COUNT];
+	struct dmtok_plan_mem_out mem[5];
+	uint64_t v;
+	int c, i;
+
+	while ((c = getopt(argc, argv, "n:q:s:p:k:o:b:h")) != -1) {
+		switch (c) {
+		case 'n': if (parse_count(optarg, "NICS", 1 << 20, &v)) return 2;
+			in.nics = (uint32_t)v; break;
+		case 'q': if (parse_count(optarg, "QUEUES_PER_NIC", 1 << 16, &v)) return 2;
+			in.queues_per_nic = (uint32_t)v; break;
+		case 's': if (parse_size(optarg, "DMABUF_SIZE", &in.dmabuf_size)) return 2;
+			break;
+		case 'p': if (parse_size(optarg, "PAGE_SIZE", &v)) return 2;
+			if (v > (1u << 30) || (v & (v - 1))) {
+				fprintf(stderr, "dmtok-plan: PAGE_SIZE must be a power of two <= 1G\n");
+				return 2;
+			}
+			in.page_size = (uint32_t)v; break;
+		case 'k': if (parse_count(optarg, "SOCKETS", 1ll << 40, &in.sockets)) return 2;
+			break;
+		case 'o': if (parse_count(optarg, "OUTSTANDING", 1ll << 40, &in.outstanding)) return 2;
+			break;
+		case 'b': if (parse_count(optarg, "BINDINGS_PER_SOCKET", 1 << 20, &v)) return 2;
+			in.socket_bindings = (uint32_t)v; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (dmtok_plan(&in, enc, mem)) {
+		fprintf(stderr, "dmtok-plan: DMABUF_SIZE must be a multiple of PAGE_SIZE\n");
+		return 2;
+	}
+
+	char b1[16], b2[16], b3[16];
+	printf("system: %u NICs x %u queues = %llu bindings, dmabuf %s in %s pages "
+	       "(%llu pages), %llu sockets, %llu refs outstanding/socket, "
+	       "%u bindings/socket\n\n",
+	       in.nics, in.queues_per_nic,
+	       (unsigned long long)in.nics * in.queues_per_nic,
+	       human(b1, sizeof(b1), in.dmabuf_size), human(b2, sizeof(b2), in.page_size),
+	       (unsigned long long)(in.dmabuf_size / in.page_size),
+	       (unsigned long long)in.sockets, (unsigned long long)in.outstanding,
+	       in.socket_bindings);
+	printf("%-18s %6s %6s %14s %5s %9s %s\n", "encoding", "prefix", "index",
+	       "must address", "fits", "headroom", "bindings/socket");
+	for (i = 0; i < DMTOK_ENC_COUNT; i++)
+		printf("%-18s %6u %6u %14llu %5s %+8d%s %s\n", enc[i].name,
+		       enc[i].prefix_bits, enc[i].index_bits,
+		       (unsigned long long)enc[i].needed, enc[i].fits ? "yes" : "NO",
+		       enc[i].headroom_bits, "b",
+		       enc[i].multi_binding ? "many" : "one");
+	printf("\n%-18s %12s %12s %14s\n", "scheme memory", "per socket", "all sockets",
+	       "close scans");
+	for (i = 0; i < 5; i++)
+		printf("%-18s %12s %12s %14llu\n", mem[i].scheme,
+		       i == 4 ? "-" : human(b1, sizeof(b1), mem[i].per_socket),
+		       human(b3, sizeof(b3), mem[i].total),
+		       (unsigned long long)mem[i].close_scan);
+	return 0;
+}

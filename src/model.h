@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Private structures of the model core (not seen by token schemes): the
+ * net and its fd table, dmabufs, page pools, netdevs and RX queues, flows,
+ * skbs and sockets, and the functions the core files call in each other.
+ *
+ * Locking order (outer to inner): net->lock (fd table, bindings, flows,
+ * netdevs) > queue->lock (NAPI context of one RX queue) > sk->rq_lock
+ * (receive queue) > pool->lock > binding->lock. sk->lock (the socket
+ * lock, held across recvmsg) is taken before sk->rq_lock and never while
+ * holding net->lock or a queue lock.
+ */
+#ifndef DMTOK_MODEL_PRIV_H
+#define DMTOK_MODEL_PRIV_H
+
+#include <pthread.h>
+#include <sys/queue.h>
+
+#include "dmtok/model.h"
+#include "dmtok/socket.h"
+#include "scheme.h"
+
+/* ---- dmabuf ---- */
+struct dmtok_dmabuf {
+	atomic_t ref;		/* fd + each binding */
+	u64 size;
+	u32 page_size, page_shift;
+	u8 *base;		/* mapping, or NULL if unbacked */
+	int memfd;		/* -1 if none */
+};
+void dmtok_dmabuf_get(struct dmtok_dmabuf *d);
+void dmtok_dmabuf_put(struct dmtok_dmabuf *d);
+
+/* ---- page pool (one per bound RX queue) ---- */
+struct dmtok_page_pool {
+	spinlock_t lock;	/* ring, inflight, dying */
+	struct dmtok_binding *binding;	/* holds a binding ref */
+	struct dmtok_niov **ring;	/* recycle ring (ptr_ring) */
+	u32 ring_size, ring_count;
+	u64 inflight;		/* niovs taken from the binding, not yet given back */
+	bool dying;		/* page_pool_destroy() called */
+	struct dmtok_net *net;
+	TAILQ_ENTRY(dmtok_page_pool) all;	/* net->pools */
+};
+/* page_pool_alloc_netmems(): a niov with pp_ref_count == 1, or NULL. */
+struct dmtok_niov *dmtok_pp_alloc(struct dmtok_page_pool *pool);
+int dmtok_pp_create(struct dmtok_net *net, struct dmtok_binding *b,
+		    u32 ring_size, struct dmtok_page_pool **out);
+void dmtok_pp_destroy(struct dmtok_page_pool *pool);
+
+/* ---- binding internals ---- */
+struct dmtok_niov *dmtok_binding_alloc_niov(struct dmtok_binding *b);
+void dmtok_binding_free_niov(struct dmtok_binding *b, struct dmtok_niov *niov);
+
+/* ---- netdev ---- */
+struct dmtok_rxq {
+	pthread_mutex_t lock;		/* NAPI context of this queue */
+	struct dmtok_binding *binding;	/* mp_params.mp_priv, NULL if none */
+	struct dmtok_page_pool *pool;
+	struct dmtok_niov *cur;		/* buffer page being filled (holds 1 ref) */
+	u32 cur_off;
+};
+struct dmtok_netdev {
+	int ifindex;
+	struct dmtok_netdev_opts opts;
+	struct dmtok_rxq *rxq;
+	TAILQ_ENTRY(dmtok_netdev) link;
+};
+
+/* ---- flows ---- */
+struct dmtok_flow {
+	int id;
+	int sockfd;
+	struct dmtok_netdev *dev;
+	unsigned int queue;
+	u64 offset;		/* stream bytes received so far */
+	TAILQ_ENTRY(dmtok_flow) link;
+};
+
+/* ---- skb ---- */
+struct dmtok_frag {
+	struct dmtok_niov *niov;
+	u32 off;
+	u32 size;
+};
+struct dmtok_skb {
+	TAILQ_ENTRY(dmtok_skb) link;
+	u32 len;		/* headlen + frag bytes */
+	u32 headlen;
+	bool readable;		/* skb_frags_readable(): false for devmem */
+	u8 nr_frags;
+	u8 *data;		/* linear part, host memory */
+	struct dmtok_frag frags[MAX_SKB_FRAGS];
+};
+TAILQ_HEAD(dmtok_skb_queue, dmtok_skb);
+void dmtok_skb_free(struct dmtok_skb *skb);
+
+/* ---- socket ---- */
+struct dmtok_sock {
+	atomic_t ref;			/* fd table + in-flight calls */
+	int type;			/* SOCK_STREAM = TCP */
+	pthread_mutex_t lock;		/* lock_sock(): serialises recvmsg */
+	pthread_mutex_t rq_lock;	/* sk_receive_queue.lock */
+	struct dmtok_skb_queue rq;
+	u32 copied;			/* bytes of the head skb already read */
+	u64 frags_queued;
+	const struct dmtok_scheme_ops *ops;
+	void *priv;			/* scheme state */
+	struct dmtok_net *net;
+	TAILQ_ENTRY(dmtok_sock) all;	/* net->socks (alive sockets) */
+};
+void dmtok_sock_put(struct dmtok_sock *sk);
+/* Enqueues @skb (NIC side). -ENOTCONN if the socket is closing. */
+int dmtok_sock_enqueue(struct dmtok_sock *sk, struct dmtok_skb *skb);
+
+/* ---- fd table ---- */
+enum dmtok_file_type { DMTOK_FILE_DMABUF = 1, DMTOK_FILE_SOCKET };
+struct dmtok_file {
+	enum dmtok_file_type type;
+	union {
+		struct dmtok_dmabuf *dmabuf;
+		struct dmtok_sock *sk;
+	};
+};
+
+/* ---- net ---- */
+struct dmtok_net {
+	pthread_mutex_t lock;
+	struct dmtok_file *files;	/* files[nfiles], type 0 = free */
+	int nfiles;
+	u32 next_binding_id;		/* xa_alloc_cyclic() cursor */
+	struct dmtok_binding *bindings;	/* all live bindings (next_all) */
+	TAILQ_HEAD(, dmtok_netdev) devs;
+	TAILQ_HEAD(, dmtok_flow) flows;
+	TAILQ_HEAD(, dmtok_page_pool) pools;
+	TAILQ_HEAD(, dmtok_sock) socks;
+	int next_ifindex, next_flow;
+	/* separate lock for object lists touched from put paths */
+	pthread_mutex_t objs_lock;
+};
+
+/* fd helpers (net.c); *_get take a reference the caller must put. */
+int dmtok_fd_install(struct dmtok_net *net, struct dmtok_file f);
+struct dmtok_sock *dmtok_sock_get_fd(struct dmtok_net *net, int fd, int *err);
+struct dmtok_dmabuf *dmtok_dmabuf_get_fd(struct dmtok_net *net, int fd);
+struct dmtok_netdev *dmtok_netdev_find(struct dmtok_net *net, int ifindex);
+struct dmtok_binding *dmtok_binding_find(struct dmtok_net *net, u32 id);
+
+/* net_devmem_unbind_dmabuf(); binding.c, called with net->lock held */
+int dmtok__unbind_locked(struct dmtok_net *net, struct dmtok_binding *b);
+
+/* Used by socket.c on the bad-iovec path. */
+#define DMTOK_UIO_MAXIOV	1024
+
+#endif /* DMTOK_MODEL_PRIV_H */

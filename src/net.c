@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The net: one instance of the simulated kernel. It owns the fd table
+ * (dmabufs and sockets are addressed by fd, so a stale or doubled close
+ * is an EBADF instead of a use-after-free), the binding table, netdevs
+ * and flows, and tears everything down in kernel order on destroy.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "model.h"
+
+int dmtok_net_create(struct dmtok_net **out)
+{
+	struct dmtok_net *net;
+
+	if (!out)
+		return -EINVAL;
+	net = kzalloc(sizeof(*net), GFP_KERNEL);
+	if (!net)
+		return -ENOMEM;
+	pthread_mutex_init(&net->lock, NULL);
+	pthread_mutex_init(&net->objs_lock, NULL);
+	TAILQ_INIT(&net->devs);
+	TAILQ_INIT(&net->flows);
+	TAILQ_INIT(&net->pools);
+	TAILQ_INIT(&net->socks);
+	net->next_binding_id = 1;
+	net->next_ifindex = 1;
+	*out = net;
+	return 0;
+}
+
+/* Lowest free fd, like the kernel's fd allocator. */
+int dmtok_fd_install(struct dmtok_net *net, struct dmtok_file f)
+{
+	int fd, err;
+
+	pthread_mutex_lock(&net->lock);
+	for (fd = 0; fd < net->nfiles; fd++)
+		if (!net->files[fd].type)
+			break;
+	if (fd == net->nfiles) {
+		int n = net->nfiles ? net->nfiles * 2 : 16;
+		struct dmtok_file *nf;
+
+		if (fd >= DMTOK_MAX_FDS) {
+			err = -EMFILE;
+			goto out;
+		}
+		if (n > DMTOK_MAX_FDS)
+			n = DMTOK_MAX_FDS;
+		nf = kvcalloc((size_t)n, sizeof(*nf), GFP_KERNEL);
+		if (!nf) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (int i = 0; i < net->nfiles; i++)
+			nf[i] = net->files[i];
+		kvfree(net->files);
+		net->files = nf;
+		net->nfiles = n;
+	}
+	net->files[fd] = f;
+	err = fd;
+out:
+	pthread_mutex_unlock(&net->lock);
+	return err;
+}
+
+static struct dmtok_file *file_lookup(struct dmtok_net *net, int fd)
+{
+	if (fd < 0 || fd >= net->nfiles || !net->files[fd].type)
+		return NULL;
+	return &net->files[fd];
+}
+
+struct dmtok_sock *dmtok_sock_get_fd(struct dmtok_net *net, int fd, int *err)
+{
+	struct dmtok_sock *sk = NULL;
+	struct dmtok_file *f;
+
+	pthread_mutex_lock(&net->lock);
+	f = file_lookup(net, fd);
+	if (!f) {
+		*err = EBADF;
+	} else if (f->type != DMTOK_FILE_SOCKET) {
+		*err = ENOTSOCK;
+	} else {
+		sk = f->sk;
+		atomic_inc(&sk->ref);
+	}
+	pthread_mutex_unlock(&net->lock);
+	return sk;
+}
+
+struct dmtok_dmabuf *dmtok_dmabuf_get_fd(struct dmtok_net *net, int fd)
+{
+	struct dmtok_dmabuf *d = NULL;
+	struct dmtok_file *f;
+
+	/* Called with net->lock held. */
+	f = file_lookup(net, fd);
+	if (f && f->type == DMTOK_FILE_DMABUF) {
+		d = f->dmabuf;
+		dmtok_dmabuf_get(d);
+	}
+	return d;
+}
+
+int dmtok_close(struct dmtok_net *net, int fd)
+{
+	struct dmtok_file f = { 0 }, *fp;
+
+	if (!net) {
+		errno = EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&net->lock);
+	fp = file_lookup(net, fd);
+	if (fp) {
+		f = *fp;
+		fp->type = 0;
+	}
+	pthread_mutex_unlock(&net->lock);
+	if (!f.type) {
+		errno = EBADF;
+		return -1;
+	}
+	if (f.type == DMTOK_FILE_DMABUF)
+		dmtok_dmabuf_put(f.dmabuf);
+	else
+		dmtok_sock_put(f.sk);	/* may destroy: tcp_v4_destroy_sock() */
+	return 0;
+}
+
+struct dmtok_netdev *dmtok_netdev_find(struct dmtok_net *net, int ifindex)
+{
+	struct dmtok_netdev *dev;
+
+	TAILQ_FOREACH(dev, &net->devs, link)
+		if (dev->ifindex == ifindex)
+			return dev;
+	return NULL;
+}
+
+struct dmtok_binding *dmtok_binding_find(struct dmtok_net *net, u32 id)
+{
+	struct dmtok_binding *b;
+
+	pthread_mutex_lock(&net->objs_lock);
+	for (b = net->bindings; b; b = b->next_all)
+		if (b->id == id && !b->unbound)
+			break;
+	pthread_mutex_unlock(&net->objs_lock);
+	return b;
+}
+
+
+int dmtok_net_destroy(struct dmtok_net *net)
+{
+	struct dmtok_binding *b;
+	struct dmtok_netdev *dev;
+	struct dmtok_flow *fl;
+	int fd, err = 0;
+
+	if (!net)
+		return 0;
+	for (fd = 0; fd < net->nfiles; fd++)
+		if (net->files[fd].type)
+			dmtok_close(net, fd);
+	pthread_mutex_lock(&net->lock);
+	for (;;) {
+		pthread_mutex_lock(&net->objs_lock);
+		for (b = net->bindings; b && b->unbound; b = b->next_all)
+			;
+		pthread_mutex_unlock(&net->objs_lock);
+		if (!b)
+			break;
+		dmtok_binding_get(b);
+		dmtok__unbind_locked(net, b);
+		dmtok_binding_put(b);
+	}
+	while ((dev = TAILQ_FIRST(&net->devs))) {
+		TAILQ_REMOVE(&net->devs, dev, link);
+		for (unsigned int i = 0; i < dev->opts.nqueues; i++)
+			pthread_mutex_destroy(&dev->rxq[i].lock);
+		kvfree(dev->rxq);
+		kfree(dev);
+	}
+	while ((fl = TAILQ_FIRST(&net->flows))) {
+		TAILQ_REMOVE(&net->flows, fl, link);
+		kfree(fl);
+	}
+	pthread_mutex_unlock(&net->lock);
+	/* Anything still alive here was leaked by the model or a scheme. */
+	if (net->bindings || !TAILQ_EMPTY(&net->pools) || !TAILQ_EMPTY(&net->socks))
+		err = -EBUSY;
+	if (err)
+		return err;	/* keep net alive so the leak stays visible */
+	kvfree(net->files);
+	pthread_mutex_destroy(&net->objs_lock);
+	pthread_mutex_destroy(&net->lock);
+	kfree(net);
+	return 0;
+}
+
+void dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c)
+{
+	struct dmtok_page_pool *pool;
+	struct dmtok_binding *b;
+	struct dmtok_sock *sk;
+	int fd;
+
+	*c = (struct dmtok_net_counts){ 0 };
+	pthread_mutex_lock(&net->lock);
+	for (fd = 0; fd < net->nfiles; fd++)
+		c->fds += !!net->files[fd].type;
+	pthread_mutex_unlock(&net->lock);
+	pthread_mutex_lock(&net->objs_lock);
+	for (b = net->bindings; b; b = b->next_all) {
+		c->bindings++;
+		spin_lock(&b->lock);
+		c->niovs_out += b->npages - b->nfree;
+		spin_unlock(&b->lock);
+	}
+	TAILQ_FOREACH(pool, &net->pools, all) {
+		c->page_pools++;
+		spin_lock(&pool->lock);
+		c->niovs_out -= pool->ring_count;
+		spin_unlock(&pool->lock);
+	}
+	TAILQ_FOREACH(sk, &net->socks, all)
+		c->sockets++;
+	pthread_mutex_unlock(&net->objs_lock);
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Page pools over a devmem binding, mirroring net/core/page_pool.c with
+ * the dmabuf memory provider (mp_dmabuf_devmem_*): alloc hands out a niov
+ * with pp_ref_count 1 (from the recycle ring, else from the binding's free
+ * pool); the put that drops the last reference (napi_pp_put_page())
+ * recycles it into the ring, or gives it back to the binding when the
+ * ring is full or the pool is being destroyed. A destroyed pool lingers,
+ * holding its binding, until its last in-flight niov comes home
+ * (page_pool_release() retrying), which is how an unbound binding stays
+ * alive while users still hold its niovs.
+ *
+ * Concurrency: alloc runs in the queue's NAPI context; puts come from any
+ * context (NAPI, recvmsg, dontneed, close, unbind). pool->lock protects
+ * the ring, inflight and dying.
+ */
+#include <errno.h>
+
+#include "model.h"
+
+int dmtok_pp_create(struct dmtok_net *net, struct dmtok_binding *b,
+		    u32 ring_size, struct dmtok_page_pool **out)
+{
+	struct dmtok_page_pool *pool;
+
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return -ENOMEM;
+	pool->ring = kvcalloc(ring_size, sizeof(*pool->ring), GFP_KERNEL);
+	if (!pool->ring) {
+		kfree(pool);
+		return -ENOMEM;
+	}
+	pool->ring_size = ring_size;
+	pool->binding = b;
+	pool->net = net;
+	spin_lock_init(&pool->lock);
+	dmtok_binding_get(b);	/* mp_dmabuf_devmem_init() */
+	pthread_mutex_lock(&net->objs_lock);
+	TAILQ_INSERT_TAIL(&net->pools, pool, all);
+	pthread_mutex_unlock(&net->objs_lock);
+	*out = pool;
+	return 0;
+}
+
+static void pp_free(struct dmtok_page_pool *pool)
+{
+	struct dmtok_net *net = pool->net;
+
+	pthread_mutex_lock(&net->objs_lock);
+	TAILQ_REMOVE(&net->pools, pool, all);
+	pthread_mutex_unlock(&net->objs_lock);
+	dmtok_binding_put(pool->binding);	/* mp_dmabuf_devmem_destroy() */
+	spin_lock_destroy(&pool->lock);
+	kvfree(pool->ring);
+	kfree(pool);
+}
+
+/* page_pool_alloc_netmems() */
+struct dmtok_niov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
+{
+	struct dmtok_niov *niov = NULL;
+
+	spin_lock(&pool->lock);
+	if (pool->ring_count) {
+		niov = pool->ring[--pool->ring_count];
+	} else {
+		niov = dmtok_binding_alloc_niov(pool->binding);
+		if (niov)
+			pool->inflight++;
+	}
+	spin_unlock(&pool->lock);
+	if (niov) {
+		atomic_store_explicit(&niov->pp, pool, memory_order_relaxed);
+		/* page_pool_fragment_netmem(netmem, 1); ordered by pool->lock */
+		atomic_long_set(&niov->pp_ref_count, 1);
+	}
+	return niov;
+}
+
+/* page_pool_put_unrefed_netmem() for a niov whose last reference went */
+static void pp_return(struct dmtok_niov *niov)
+{
+	struct dmtok_page_pool *pool = atomic_load(&niov->pp);
+	bool free_pool = false;
+
+	spin_lock(&pool->lock);
+	if (!pool->dying && pool->ring_count < pool->ring_size) {
+		pool->ring[pool->ring_count++] = niov;
+	} else {
+		atomic_store_explicit(&niov->pp, NULL, memory_order_relaxed);
+		dmtok_binding_free_niov(pool->binding, niov);
+		pool->inflight--;
+		free_pool = pool->dying && !pool->inflight;
+	}
+	spin_unlock(&pool->lock);
+	if (free_pool)
+		pp_free(pool);
+}
+
+/* napi_pp_put_page() */
+bool dmtok_pp_put_niov(struct dmtok_niov *niov)
+{
+	long c = atomic_long_dec_if_positive(&niov->pp_ref_count);
+
+	/* Reaching here with no reference is a model bug, never user input. */
+	if (WARN_ON_ONCE(c < 0))
+		return false;
+	if (c == 0)
+		pp_return(niov);
+	return true;
+}
+
+/* page_pool_destroy(): drain the ring; free now or when inflight hits 0. */
+void dmtok_pp_destroy(struct dmtok_page_pool *pool)
+{
+	bool free_pool;
+
+	spin_lock(&pool->lock);
+	pool->dying = true;
+	while (pool->ring_count) {
+		struct dmtok_niov *niov = pool->ring[--pool->ring_count];
+
+		atomic_store_explicit(&niov->pp, NULL, memory_order_relaxed);
+		dmtok_binding_free_niov(pool->binding, niov);
+		pool->inflight--;
+	}
+	free_pool = !pool->inflight;
+	spin_unlock(&pool->lock);
+	if (free_pool)
+		pp_free(pool);
+}

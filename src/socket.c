@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The socket receive path every token scheme plugs into. Mirrors
+ * tcp_recvmsg_locked() and tcp_recvmsg_dmabuf() (net/ipv4/tcp.c),
+ * put_cmsg_notrunc() (net/core/scm.c), sock_devmem_dontneed()
+ * (net/core/sock.c) and tcp_release_user_frags() (net/ipv4/tcp_ipv4.c).
+ * Token bookkeeping is delegated to the socket's scheme through
+ * struct dmtok_scheme_ops; the rules around it (limits, errnos, return
+ * values, one pp_ref_count per frag handed out) live here, once.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "model.h"
+
+/* MAX_RW_COUNT (include/linux/fs.h) for a 4 KiB PAGE_SIZE */
+#define DMTOK_MAX_RW_COUNT	(0x7fffffff & ~0xfff)
+
+const char *const *dmtok_scheme_names(void);
+
+int dmtok_socket(struct dmtok_net *net, int type, const char *scheme)
+{
+	const struct dmtok_scheme_ops *ops;
+	struct dmtok_sock *sk;
+	int fd, err;
+
+	if (!net || (type != SOCK_STREAM && type != SOCK_DGRAM)) {
+		errno = EINVAL;
+		return -1;
+	}
+	ops = dmtok_scheme_find(scheme ? scheme : "xarray");
+	if (!ops) {
+		errno = ENOENT;
+		return -1;
+	}
+	sk = kzalloc(sizeof(*sk), GFP_KERNEL);
+	if (!sk) {
+		errno = ENOMEM;
+		return -1;
+	}
+	err = ops->init(&sk->priv, ops->param);	/* tcp_init_sock() */
+	if (err) {
+		kfree(sk);
+		errno = -err;
+		return -1;
+	}
+	sk->ops = ops;
+	sk->type = type;
+	sk->net = net;
+	atomic_set(&sk->ref, 1);
+	pthread_mutex_init(&sk->lock, NULL);
+	pthread_mutex_init(&sk->rq_lock, NULL);
+	TAILQ_INIT(&sk->rq);
+	pthread_mutex_lock(&net->objs_lock);
+	TAILQ_INSERT_TAIL(&net->socks, sk, all);
+	pthread_mutex_unlock(&net->objs_lock);
+	fd = dmtok_fd_install(net, (struct dmtok_file){
+		.type = DMTOK_FILE_SOCKET, .sk = sk });
+	if (fd < 0) {
+		dmtok_sock_put(sk);
+		errno = -fd;
+		return -1;
+	}
+	return fd;
+}
+
+/* tcp_v4_destroy_sock(): purge the queue, then tcp_release_user_frags() */
+static void sock_destroy(struct dmtok_sock *sk)
+{
+	struct dmtok_net *net = sk->net;
+	struct dmtok_skb *skb;
+
+	while ((skb = TAILQ_FIRST(&sk->rq))) {
+		TAILQ_REMOVE(&sk->rq, skb, link);
+		dmtok_skb_free(skb);
+	}
+	sk->ops->release_all(sk->priv);
+	pthread_mutex_lock(&net->objs_lock);
+	TAILQ_REMOVE(&net->socks, sk, all);
+	pthread_mutex_unlock(&net->objs_lock);
+	pthread_mutex_destroy(&sk->rq_lock);
+	pthread_mutex_destroy(&sk->lock);
+	kfree(sk);
+}
+
+void dmtok_sock_put(struct dmtok_sock *sk)
+{
+	if (atomic_dec_and_test(&sk->ref))
+		sock_destroy(sk);
+}
+
+int dmtok_sock_enqueue(struct dmtok_sock *sk, struct dmtok_skb *skb)
+{
+	pthread_mutex_lock(&sk->rq_lock);
+	TAILQ_INSERT_TAIL(&sk->rq, skb, link);
+	sk->frags_queued += skb->nr_frags;
+	pthread_mutex_unlock(&sk->rq_lock);
+	return 0;
+}
+
+/* ---- msghdr helpers: the msg_iter and the control buffer ---- */
+
+struct rx_msg {
+	struct msghdr *msg;
+	size_t iov_idx, iov_off;	/* copy_to_iter() position */
+	size_t ctl_used;		/* bytes of cmsgs written */
+};
+
+/* copy_to_iter(): returns bytes copied; short on a NULL iov_base. */
+static size_t copy_to_iter(struct rx_msg *m, const u8 *src, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n && m->iov_idx < (size_t)m->msg->msg_iovlen) {
+		struct iovec *iov = &m->msg->msg_iov[m->iov_idx];
+		size_t room = iov->iov_len - m->iov_off, c = min(room, n - done);
+
+		if (!room) {
+			m->iov_idx++;
+			m->iov_off = 0;
+			continue;
+		}
+		if (!iov->iov_base)
+			break;	/* the model's stand-in for a faulting address */
+		memcpy((u8 *)iov->iov_base + m->iov_off, src + done, c);
+		done += c;
+		m->iov_off += c;
+	}
+	return done;
+}
+
+/*
+ * put_cmsg_notrunc(): never writes a truncated cmsg. Room is checked with
+ * CMSG_LEN, and the cursor advances by min(CMSG_SPACE, room), as
+ * put_cmsg() does.
+ */
+static int put_cmsg_notrunc(struct rx_msg *m, int type,
+			    const struct dmabuf_cmsg *data)
+{
+	struct msghdr *msg = m->msg;
+	size_t room = msg->msg_controllen - m->ctl_used;
+	struct cmsghdr h;
+	u8 *p;
+
+	if (!msg->msg_control || room < CMSG_LEN(sizeof(*data)))
+		return -ETOOSMALL;
+	memset(&h, 0, sizeof(h));
+	h.cmsg_len = CMSG_LEN(sizeof(*data));
+	h.cmsg_level = SOL_SOCKET;
+	h.cmsg_type = type;
+	p = (u8 *)msg->msg_control + m->ctl_used;
+	memcpy(p, &h, sizeof(h));	/* the buffer may be unaligned */
+	memcpy(p + CMSG_LEN(0), data, sizeof(*data));
+	m->ctl_used += min((size_t)CMSG_SPACE(sizeof(*data)), room);
+	return 0;
+}
+
+/*
+ * tcp_recvmsg_dmabuf(): the linear part as an SO_DEVMEM_LINEAR cmsg (its
+ * bytes copied to the iovec), each frag as an SO_DEVMEM_DMABUF cmsg with a
+ * token from the scheme and one pp_ref_count taken for the user. Returns
+ * bytes handed over, or -errno if none.
+ */
+static int recvmsg_dmabuf(struct dmtok_sock *sk, const struct dmtok_skb *skb,
+			  u32 offset, struct rx_msg *m, int remaining_len)
+{
+	const struct dmtok_scheme_ops *ops = sk->ops;
+	struct dmabuf_cmsg dmabuf_cmsg = { 0 };
+	struct dmtok_rx_batch batch;
+	int i, copy, sent = 0, err = 0;
+	u32 start;
+
+	batch.max = 0;
+	batch.idx = 0;
+	start = skb->headlen;
+
+	if (skb->readable) {
+		err = -ENODEV;
+		goto out;
+	}
+
+	/* Copy header. */
+	copy = (int)(start - offset);
+	if (copy > 0) {
+		copy = min(copy, remaining_len);
+		if (copy_to_iter(m, skb->data + offset, (size_t)copy) != (size_t)copy) {
+			err = -EFAULT;
+			goto out;
+		}
+		offset += (u32)copy;
+		remaining_len -= copy;
+
+		memset(&dmabuf_cmsg, 0, sizeof(dmabuf_cmsg));
+		dmabuf_cmsg.frag_size = (u32)copy;
+		err = put_cmsg_notrunc(m, SO_DEVMEM_LINEAR, &dmabuf_cmsg);
+		if (err)
+			goto out;
+		sent += copy;
+		if (remaining_len == 0)
+			goto out;
+	}
+
+	for (i = 0; i < skb->nr_frags; i++) {
+		const struct dmtok_frag *frag = &skb->frags[i];
+		struct dmtok_niov *niov = frag->niov;
+		u32 end = start + frag->size, token;
+
+		copy = (int)(end - offset);
+		if (copy > 0) {
+			copy = min(copy, remaining_len);
+			dmabuf_cmsg.frag_offset = net_iov_virtual_addr(niov) +
+						  frag->off + offset - start;
+			dmabuf_cmsg.frag_size = (u32)copy;
+			err = ops->rx_reserve(sk->priv, &batch, niov,
+					      (unsigned int)(skb->nr_frags - i),
+					      &token);
+			if (err)
+				goto out;
+			dmabuf_cmsg.frag_token = token;
+			dmabuf_cmsg.dmabuf_id = net_devmem_iov_binding_id(niov);
+
+			offset += (u32)copy;
+			remaining_len -= copy;
+
+			err = put_cmsg_notrunc(m, SO_DEVMEM_DMABUF, &dmabuf_cmsg);
+			if (err)
+				goto out;	/* reservation rolled back below */
+
+			atomic_long_inc(&niov->pp_ref_count);
+			ops->rx_taken(sk->priv, &batch, niov, token);
+			sent += copy;
+			if (remaining_len == 0)
+				goto out;
+		}
+		start = end;
+	}
+	ops->rx_commit(sk->priv, &batch);
+out:
+	ops->rx_commit(sk->priv, &batch);
+	if (!sent)
+		sent = err;
+	return sent;
+}
+
+/* tcp_recvmsg_locked(), never blocking, without FIN/urgent/PEEK. */
+static ssize_t recvmsg_locked(struct dmtok_sock *sk, struct rx_msg *m,
+			      size_t len, int flags)
+{
+	int last_copied_dmabuf = -1;
+	ssize_t copied = 0;
+
+	while (len > 0) {
+		struct dmtok_skb *skb;
+		u32 offset;
+		size_t used;
+
+		pthread_mutex_lock(&sk->rq_lock);
+		skb = TAILQ_FIRST(&sk->rq);
+		pthread_mutex_unlock(&sk->rq_lock);
+		if (!skb) {
+			if (!copied)
+				copied = -EAGAIN;
+			break;
+		}
+		offset = sk->copied;
+		used = skb->len - offset;
+		if (len < used)
+			used = len;
+
+		/* Never mix host and device memory in one call. */
+		if (last_copied_dmabuf != -1 &&
+		    last_copied_dmabuf != !skb->readable)
+			break;
+
+		if (skb->readable) {
+			if (copy_to_iter(m, skb->data + offset, used) != used) {
+				if (!copied)
+					copied = -EFAULT;
+				break;
+			}
+		} else {
+			int err;
+
+			if (!(flags & MSG_SOCK_DEVMEM)) {
+				/* dmabuf skbs can only be received with MSG_SOCK_DEVMEM */
+				if (!copied)
+					copied = -EFAULT;
+				break;
+			}
+			err = recvmsg_dmabuf(sk, skb, offset, m, (int)used);
+			if (err < 0) {
+				if (!copied)
+					copied = err;
+				break;
+			}
+			used = (size_t)err;
+		}
+		last_copied_dmabuf = !skb->readable;
+		sk->copied += (u32)used;
+		copied += (ssize_t)used;
+		len -= used;
+		if (used + offset < skb->len)
+			continue;
+		/* tcp_eat_recv_skb() */
+		pthread_mutex_lock(&sk->rq_lock);
+		TAILQ_REMOVE(&sk->rq, skb, link);
+		sk->frags_queued -= skb->nr_frags;
+		sk->copied = 0;
+		pthread_mutex_unlock(&sk->rq_lock);
+		dmtok_skb_free(skb);
+	}
+	return copied;
+}
+
+ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
+		      int flags)
+{
+	struct rx_msg m = { .msg = msg };
+	struct dmtok_sock *sk;
+	size_t len = 0, i;
+	ssize_t ret;
+	int err;
+
+	if (!net) {
+		errno = EINVAL;
+		return -1;
+	}
+	sk = dmtok_sock_get_fd(net, fd, &err);
+	if (!sk) {
+		errno = err;
+		return -1;
+	}
+	if (!msg) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (flags & ~(MSG_SOCK_DEVMEM | MSG_DONTWAIT)) {
+		ret = -EINVAL;	/* PEEK, WAITALL, TRUNC, OOB are not modelled */
+		goto out;
+	}
+	if (msg->msg_iovlen > DMTOK_UIO_MAXIOV) {
+		ret = -EMSGSIZE;	/* __copy_msghdr() */
+		goto out;
+	}
+	if (msg->msg_iovlen && !msg->msg_iov) {
+		ret = -EFAULT;
+		goto out;
+	}
+	/* import_iovec(): the total is capped at MAX_RW_COUNT. */
+	for (i = 0; i < (size_t)msg->msg_iovlen; i++) {
+		size_t l = msg->msg_iov[i].iov_len;
+
+		if (l > DMTOK_MAX_RW_COUNT - len)
+			l = DMTOK_MAX_RW_COUNT - len;
+		len += l;
+	}
+	pthread_mutex_lock(&sk->lock);	/* lock_sock() */
+	ret = recvmsg_locked(sk, &m, len, flags);
+	pthread_mutex_unlock(&sk->lock);
+	/* ___sys_recvmsg(): on success, report the control bytes written */
+	if (ret >= 0) {
+		msg->msg_controllen = m.ctl_used;
+		msg->msg_flags = 0;
+	}
+out:
+	dmtok_sock_put(sk);
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+
+/* sock_devmem_dontneed(): the generic half; the scheme does the release. */
+static int sock_devmem_dontneed(struct dmtok_sock *sk, const void *optval,
+				socklen_t optlen)
+{
+	struct dmabuf_token *tokens = NULL;
+	unsigned int num_tokens;
+	int ret;
+
+	if (sk->type != SOCK_STREAM)	/* !sk_is_tcp(sk) */
+		return -EBADF;
+	if (optlen % sizeof(*tokens) ||
+	    optlen > sizeof(*tokens) * MAX_DONTNEED_TOKENS)
+		return -EINVAL;
+	num_tokens = optlen / sizeof(*tokens);
+	if (num_tokens) {
+		tokens = kvmalloc_array(num_tokens, sizeof(*tokens), GFP_KERNEL);
+		if (!tokens)
+			return -ENOMEM;
+		if (!optval) {	/* copy_from_sockptr() fault */
+			kvfree(tokens);
+			return -EFAULT;
+		}
+		memcpy(tokens, optval, optlen);
+	}
+	ret = sk->ops->dontneed(sk->priv, tokens, num_tokens);
+	kvfree(tokens);
+	return ret;
+}
+
+int dmtok_setsockopt(struct dmtok_net *net, int fd, int level, int optname,
+		     const void *optval, socklen_t optlen)
+{
+	struct dmtok_sock *sk;
+	int err, ret;
+
+	if (!net) {
+		errno = EINVAL;
+		return -1;
+	}
+	sk = dmtok_sock_get_fd(net, fd, &err);
+	if (!sk) {
+		errno = err;
+		return -1;
+	}
+	if (level == SOL_SOCKET && optname == SO_DEVMEM_DONTNEED)
+		ret = sock_devmem_dontneed(sk, optval, optlen);
+	else
+		ret = -ENOPROTOOPT;
+	dmtok_sock_put(sk);
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return ret;
+}
+
+int dmtok_sock_stats(struct dmtok_net *net, int fd, struct dmtok_sock_stats *st)
+{
+	struct dmtok_scheme_stats s = { 0 };
+	struct dmtok_sock *sk;
+	int err;
+
+	if (!net || !st)
+		return -EINVAL;
+	sk = dmtok_sock_get_fd(net, fd, &err);
+	if (!sk)
+		return -err;
+	sk->ops->stats(sk->priv, &s);
+	memset(st, 0, sizeof(*st));
+	st->scheme = sk->ops->name;
+	st->mem_bytes = s.mem_bytes;
+	st->tokens_out = s.tokens_out;
+	st->bindings_seen = s.bindings_seen;
+	st->xa_node_allocs = s.xa_node_allocs;
+	st->xa_node_frees = s.xa_node_frees;
+	st->xa_locks = s.xa_locks;
+	st->xa_height = s.xa_height;
+	pthread_mutex_lock(&sk->rq_lock);
+	st->frags_queued = sk->frags_queued;
+	pthread_mutex_unlock(&sk->rq_lock);
+	dmtok_sock_put(sk);
+	return 0;
+}

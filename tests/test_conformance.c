@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The conformance suite every token scheme runs (the scheme's name is
+ * argv[1]; meson registers one test per scheme). Each case drives the
+ * socket face exactly as a devmem client would and checks the kernel's
+ * rules: one pp_ref_count per frag handed out and dropped exactly once,
+ * the dontneed limits and return value, bad input answered with an errno
+ * and no WARN, cmsgs never truncated, payload intact through frag_offset,
+ * every niov home after close/unbind, zero live allocations at the end.
+ * Where schemes differ by design, the difference is a row in props[].
+ */
+#include "harness.h"
+
+struct props {
+	const char *name;
+	bool multi_binding;	/* a socket may take frags of several bindings */
+	bool unique_tokens;	/* a token names one frag (not a page) */
+	bool rejects_unissued;	/* never-issued tokens: -EINVAL, nothing released */
+	bool close_releases;	/* close drops the user's references (else unbind) */
+	unsigned int bind_flags;	/* what the scheme needs of a binding */
+};
+
+static const struct props all_props[] = {
+	{ "xarray",       true,  true,  false, true, 0 },
+	{ "xarray-small", true,  true,  false, true, 0 },
+	{ "niov-array",   false, false, false, true, 0 },
+	{ "niov-uref",    false, false, true,  false, DMTOK_BIND_NO_AUTORELEASE },
+	{ "slots",        true,  true,  true,  true, 0 },
+};
+static const struct props *P;
+
+#define MB (1ull << 20)
+
+static struct env *setup_default(void)
+{
+	return env_setup(P->name, 16 * MB, NULL, P->bind_flags);
+}
+
+static void rx(struct env *e, int flow, size_t n)
+{
+	assert_int_equal(dmtok_nic_rx(e->net, flow, n), (ssize_t)n);
+}
+
+static void test_basic_roundtrip(void **state)
+{
+	struct env *e = setup_default();
+	struct dmtok_net_counts c;
+	(void)state;
+
+	rx(e, e->flow, 256 * 1024);
+	check_ok(e);
+	assert_int_equal(client_drain(e, e->sock, e->flow), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(e->cl.bytes, 256 * 1024);
+	assert_int_equal(e->cl.nfrags, 64);	/* 4 KiB frags */
+	assert_int_equal(e->cl.bad_payload, 0);
+	for (size_t i = 0; i < e->cl.nfrags; i++) {
+		assert_int_equal(e->cl.frags[i].dmabuf_id, e->binding);
+		assert_int_equal(e->cl.frags[i].size, 4096);
+		assert_int_equal(e->cl.frags[i].offset % 4096, 0);
+	}
+	check_ok(e);
+	assert_int_equal(client_return_all(e, e->sock), 64);
+	check_ok(e);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.niovs_out, 0);	/* all recycled */
+	env_free(e);
+}
+
+static void test_recv_without_devmem_flag(void **state)
+{
+	struct env *e = setup_default();
+	struct dmtok_sock_stats st;
+	(void)state;
+
+	rx(e, e->flow, 8192);
+	assert_int_equal(client_recv(e, e->sock, e->flow, 4096, 0), -1);
+	assert_int_equal(errno, EFAULT);	/* tcp_recvmsg_locked() */
+	assert_int_equal(dmtok_sock_stats(e->net, e->sock, &st), 0);
+	assert_int_equal(st.frags_queued, 2);	/* nothing consumed */
+	assert_int_equal(st.tokens_out, 0);
+	check_ok(e);
+	env_free(e);
+}
+
+static void test_ctrl_buffer_too_small(void **state)
+{
+	struct env *e = setup_default();
+	size_t one = CMSG_SPACE(sizeof(struct dmabuf_cmsg));
+	(void)state;
+
+	rx(e, e->flow, 3 * 4096);
+	/* no room for even one cmsg: -ETOOSMALL, nothing consumed */
+	assert_int_equal(client_recv(e, e->sock, e->flow,
+				     CMSG_LEN(sizeof(struct dmabuf_cmsg)) - 1,
+				     MSG_SOCK_DEVMEM), -1);
+	assert_int_equal(errno, ETOOSMALL);
+	assert_int_equal(client_recv(e, e->sock, e->flow, 0, MSG_SOCK_DEVMEM), -1);
+	assert_int_equal(errno, ETOOSMALL);	/* msg_control == NULL */
+	check_ok(e);
+	/* room for two: progress is returned, the third frag stays queued */
+	assert_int_equal(client_recv(e, e->sock, e->flow, 2 * one, MSG_SOCK_DEVMEM),
+			 2 * 4096);
+	assert_int_equal(e->cl.nfrags, 2);
+	check_ok(e);
+	assert_int_equal(client_recv(e, e->sock, e->flow, one, MSG_SOCK_DEVMEM), 4096);
+	assert_int_equal(e->cl.nfrags, 3);	/* no token lost */
+	assert_int_equal(e->cl.bad_payload, 0);
+	assert_int_equal(client_return_all(e, e->sock), 3);
+	check_ok(e);
+	env_free(e);
+}
+
+static void test_dontneed_bad_args(void **state)
+{
+	struct env *e = setup_default();
+	struct dmabuf_token t[128 + 1] = { { 0 } };
+	int udp;
+	(void)state;
+
+	rx(e, e->flow, 4096);
+	client_drain(e, e->sock, e->flow);
+	/* optlen not a multiple of the token size */
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_SOCKET,
+					  SO_DEVMEM_DONTNEED, t, 7), -1);
+	assert_int_equal(errno, EINVAL);
+	/* more than MAX_DONTNEED_TOKENS */
+	assert_int_equal(dontneed(e, e->sock, t, 128 + 1), -EINVAL);
+	/* NULL optval */
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_SOCKET,
+					  SO_DEVMEM_DONTNEED, NULL, 8), -1);
+	assert_int_equal(errno, EFAULT);
+	/* zero tokens: nothing to do */
+	assert_int_equal(dontneed(e, e->sock, t, 0), 0);
+	/* not TCP */
+	udp = dmtok_socket(e->net, SOCK_DGRAM, P->name);
+	assert_true(udp >= 0);
+	assert_int_equal(dontneed(e, udp, t, 1), -EBADF);
+	/* not a socket, not an fd, not an option we model */
+	assert_int_equal(dontneed(e, e->dmabuf, t, 1), -ENOTSOCK);
+	assert_int_equal(dontneed(e, 999, t, 1), -EBADF);
+	assert_int_equal(dontneed(e, -1, t, 1), -EBADF);
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_SOCKET, 1234, t, 8), -1);
+	assert_int_equal(errno, ENOPROTOOPT);
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, 6 /* SOL_TCP */,
+					  SO_DEVMEM_DONTNEED, t, 8), -1);
+	assert_int_equal(errno, ENOPROTOOPT);
+	/* the frag is still held and still returnable */
+	assert_int_equal(client_return_all(e, e->sock), 1);
+	check_ok(e);
+	env_free(e);
+}
+
+static void test_recvmsg_bad_args(void **state)
+{
+	struct env *e = setup_default();
+	struct iovec iov[2] = { { NULL, 4096 }, { NULL, 0 } };
+	char ctl[256];
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 1,
+			      .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	(void)state;
+
+	assert_int_equal(dmtok_recvmsg(e->net, e->sock, &msg, MSG_SOCK_DEVMEM), -1);
+	assert_int_equal(errno, EAGAIN);	/* queue empty */
+	assert_int_equal(dmtok_recvmsg(e->net, e->sock, NULL, MSG_SOCK_DEVMEM), -1);
+	assert_int_equal(errno, EFAULT);
+	assert_int_equal(dmtok_recvmsg(e->net, 4242, &msg, MSG_SOCK_DEVMEM), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(dmtok_recvmsg(e->net, e->dmabuf, &msg, MSG_SOCK_DEVMEM), -1);
+	assert_int_equal(errno, ENOTSOCK);
+	assert_int_equal(dmtok_recvmsg(e->net, e->sock, &msg, MSG_SOCK_DEVMEM | MSG_PEEK), -1);
+	assert_int_equal(errno, EINVAL);
+	msg.msg_iovlen = 1025;
+	assert_int_equal(dmtok_recvmsg(e->net, e->sock, &msg, MSG_SOCK_DEVMEM), -1);
+	assert_int_equal(errno, EMSGSIZE);
+	msg.msg_iov = NULL;
+	msg.msg_iovlen = 1;
+	assert_int_equal(dmtok_recvmsg(e->net, e->sock, &msg, MSG_SOCK_DEVMEM), -1);
+	assert_int_equal(errno, EFAULT);
+	/* devmem data needs no iovec memory: a NULL iov_base is fine */
+	rx(e, e->flow, 4096);
+	msg.msg_iov = iov;
+	assert_int_equal(dmtok_recvmsg(e->net, e->sock, &msg, MSG_SOCK_DEVMEM), 4096);
+	assert_int_equal(msg.msg_controllen, CMSG_SPACE(sizeof(struct dmabuf_cmsg)));
+	check_ok(e);
+	env_free(e);	/* close releases or unbind reclaims the held frag */
+}
+
+static void test_dontneed_before_any_recv(void **state)
+{
+	struct env *e = setup_default();
+	struct dmabuf_token t[2] = { { 0, 1 }, { 1, 1000 } };
+	int r;
+	(void)state;
+
+	rx(e, e->flow, 8192);	/* queued, never read: no token issued */
+	r = dontneed(e, e->sock, t, 2);
+	assert_true(r == 0 || r == -EINVAL);	/* never a crash, never a WARN */
+	check_ok(e);
+	env_free(e);
+}
+
+static void test_double_release(void **state)
+{
+	struct env *e = setup_default();
+	struct frag_rec saved[16];
+	(void)state;
+
+	rx(e, e->flow, 16 * 4096);
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(e->cl.nfrags, 16);
+	memcpy(saved, e->cl.frags, sizeof(saved));
+	assert_int_equal(client_return_all(e, e->sock), 16);
+	memcpy(e->cl.frags, saved, sizeof(saved));
+	e->cl.nfrags = 16;
+	assert_int_equal(client_return(e, e->sock, 0, 16), 0);	/* nothing twice */
+	check_ok(e);
+	env_free(e);
+}
+
+static int cmp_token(const void *a, const void *b)
+{
+	uint32_t x = ((const struct frag_rec *)a)->token;
+	uint32_t y = ((const struct frag_rec *)b)->token;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Coalesces the (sorted) record into ranges; returns how many. */
+static size_t to_ranges(struct env *e, struct dmabuf_token *t, size_t max)
+{
+	size_t n = 0;
+
+	qsort(e->cl.frags, e->cl.nfrags, sizeof(e->cl.frags[0]), cmp_token);
+	for (size_t i = 0; i < e->cl.nfrags; i++) {
+		uint32_t tok = e->cl.frags[i].token;
+
+		if (n && t[n - 1].token_start + t[n - 1].token_count == tok)
+			t[n - 1].token_count++;
+		else {
+			assert_true(n < max);
+			t[n++] = (struct dmabuf_token){ tok, 1 };
+		}
+	}
+	return n;
+}
+
+/* Drops the first @k frags from a range list; returns the new length. */
+static size_t skip_frags(struct dmabuf_token *t, size_t n, uint32_t k)
+{
+	size_t i = 0;
+
+	while (i < n && k >= t[i].token_count)
+		k -= t[i++].token_count;
+	if (i < n) {
+		t[i].token_start += k;
+		t[i].token_count -= k;
+	}
+	memmove(t, t + i, (n - i) * sizeof(*t));
+	return n - i;
+}
+
+static void test_max_dontneed_frags(void **state)
+{
+	struct env *e = setup_default();
+	struct dmabuf_token t[128];
+	size_t n;
+	(void)state;
+
+	rx(e, e->flow, 2048 * 4096ull);
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(e->cl.nfrags, 2048);
+	n = to_ranges(e, t, 128);
+	/* sock_devmem_dontneed(): stops after MAX_DONTNEED_FRAGS, returns those */
+	assert_int_equal(dontneed(e, e->sock, t, n), 1024);
+	check_ok(e);
+	/*
+	 * The limit counts frags inspected, not released: resending the same
+	 * list inspects the 1024 already-released tokens and makes no
+	 * progress. The client must resend what is left.
+	 */
+	assert_int_equal(dontneed(e, e->sock, t, n), 0);
+	n = skip_frags(t, n, 1024);
+	assert_int_equal(dontneed(e, e->sock, t, n), 1024);
+	check_ok(e);
+	assert_int_equal(dontneed(e, e->sock, t, n), 0);
+	env_free(e);
+}
+
+static void test_token_range_wraps(void **state)
+{
+	struct env *e = setup_default();
+	struct dmabuf_token wrap[] = {
+		{ 0xffffffffu, 2 },		/* 0xffffffff, then 0 */
+		{ 0x80000000u, 0xffffffffu },	/* bounded by MAX_DONTNEED_FRAGS */
+	};
+	/* token_start + j wraps (u32): this range reaches tokens 1..4 */
+	struct dmabuf_token reach = { 0xffffffffu, 6 };
+	int expect_reach;
+	struct dmtok_sock_stats st;
+	int r;
+	(void)state;
+
+	rx(e, e->flow, 4 * 4096);
+	client_drain(e, e->sock, e->flow);
+	r = dontneed(e, e->sock, wrap, 2);
+	if (P->rejects_unissued)
+		assert_int_equal(r, -EINVAL);
+	else
+		assert_int_equal(r, 0);
+	assert_int_equal(dmtok_sock_stats(e->net, e->sock, &st), 0);
+	if (P->close_releases)
+		assert_int_equal(st.tokens_out, 4);	/* nothing released */
+	/*
+	 * Does a range that wraps past 0 reach real tokens? xarray: yes, its
+	 * tokens are 1..4; niov-array: its first token is out of range and
+	 * "break" ends the run; niov-uref and slots: -EINVAL up front.
+	 */
+	if (P->rejects_unissued)
+		expect_reach = -EINVAL;
+	else if (P->unique_tokens)
+		expect_reach = 4;
+	else
+		expect_reach = 0;
+	assert_int_equal(dontneed(e, e->sock, &reach, 1), expect_reach);
+	check_ok(e);
+	if (expect_reach != 4)
+		assert_int_equal(client_return_all(e, e->sock), 4);
+	check_ok(e);
+	env_free(e);
+}
+
+static void test_close_with_outstanding(void **state)
+{
+	struct env *e = setup_default();
+	struct dmtok_net_counts c;
+	(void)state;
+
+	rx(e, e->flow, 64 * 4096);
+	assert_int_equal(client_recv(e, e->sock, e->flow,
+				     40 * CMSG_SPACE(sizeof(struct dmabuf_cmsg)),
+				     MSG_SOCK_DEVMEM), 40 * 4096);
+	assert_int_equal(client_return(e, e->sock, 0, 10), 10);
+	/* 30 held by the user, 24 still queued */
+	assert_int_equal(dmtok_close(e->net, e->sock), 0);
+	assert_int_equal(dmtok_close(e->net, e->sock), -1);
+	assert_int_equal(errno, EBADF);
+	check_ok(e);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.sockets, 0);
+	if (P->close_releases) {
+		assert_int_equal(c.niovs_out, 0);
+	} else {	/* manual release: references linger until unbind */
+		assert_int_equal(c.niovs_out, 30);
+		assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), 0);
+		check_ok(e);
+		dmtok_net_counts(e->net, &c);
+		assert_int_equal(c.niovs_out, 0);
+		assert_int_equal(c.bindings, 0);
+	}
+	env_free(e);
+}
+
+static void test_unbind_with_outstanding(void **state)
+{
+	struct env *e = setup_default();
+	struct dmtok_net_counts c;
+	(void)state;
+
+	rx(e, e->flow, 32 * 4096);
+	assert_int_equal(client_recv(e, e->sock, e->flow,
+				     16 * CMSG_SPACE(sizeof(struct dmabuf_cmsg)),
+				     MSG_SOCK_DEVMEM), 16 * 4096);
+	assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), 0);
+	assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), -ENOENT);
+	check_ok(e);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.bindings, 1);	/* alive until the niovs come home */
+	assert_int_equal(c.page_pools, 1);	/* dying, not freed */
+	/* the rest of the queue is still readable, tokens still returnable */
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(e->cl.nfrags, 32);
+	assert_int_equal(e->cl.bad_payload, 0);
+	/* manual release: unbind already reclaimed the 16 the user held */
+	assert_int_equal(client_return_all(e, e->sock), P->close_releases ? 32 : 16);
+	check_ok(e);
+	assert_int_equal(dmtok_close(e->net, e->sock), 0);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.bindings, 0);
+	assert_int_equal(c.page_pools, 0);
+	env_free(e);
+}
+
+/* The review's regression: a flow re-steered to a queue of another binding. */
+static void test_resteer_other_binding(void **state)
+{
+	struct dmtok_netdev_opts o = { .nqueues = 2 };
+	struct env *e = env_new();
+	unsigned int q0 = 0, q1 = 1;
+	int d2, b2;
+	ssize_t r;
+	(void)state;
+
+	e->ifindex = dmtok_netdev_create(e->net, &o);
+	e->dmabuf = dmtok_dmabuf_create(e->net, 4 * MB, 0, DMTOK_DMABUF_BACKED);
+	d2 = dmtok_dmabuf_create(e->net, 4 * MB, 0, DMTOK_DMABUF_BACKED);
+	e->binding = dmtok_bind_rx(e->net, e->ifindex, e->dmabuf, &q0, 1, P->bind_flags);
+	b2 = dmtok_bind_rx(e->net, e->ifindex, d2, &q1, 1, P->bind_flags);
+	assert_true(e->binding > 0 && b2 > 0 && b2 != e->binding);
+	e->bind_dmabuf[e->binding] = e->dmabuf;
+	e->bind_dmabuf[b2] = d2;
+	e->sock = dmtok_socket(e->net, SOCK_STREAM, P->name);
+	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, e->sock);
+	assert_true(e->flow >= 0);
+
+	rx(e, e->flow, 8 * 4096);
+	assert_int_equal(dmtok_flow_steer(e->net, e->flow, e->ifindex, 1), 0);
+	rx(e, e->flow, 8 * 4096);
+	check_ok(e);
+	r = client_drain(e, e->sock, e->flow);
+	if (P->multi_binding) {
+		assert_int_equal(r, -1);
+		assert_int_equal(errno, EAGAIN);
+		assert_int_equal(e->cl.nfrags, 16);
+		assert_int_equal(e->cl.frags[0].dmabuf_id, e->binding);
+		assert_int_equal(e->cl.frags[15].dmabuf_id, b2);
+	} else {	/* the single-binding restriction: an errno, no WARN */
+		assert_int_equal(r, -1);
+		assert_int_equal(errno, EFAULT);
+		assert_int_equal(e->cl.nfrags, 8);
+	}
+	assert_int_equal(e->cl.bad_payload, 0);
+	assert_int_equal(client_return_all(e, e->sock), (long)e->cl.nfrags);
+	check_ok(e);
+	env_free(e);
+}
+
+static void test_linear_then_frags(void **state)
+{
+	struct dmtok_netdev_opts o = { .nqueues = 1, .mss = 4096 + 100,
+				       .linear_bytes = 100 };
+	struct env *e = env_setup(P->name, 4 * MB, &o, P->bind_flags);
+	(void)state;
+
+	rx(e, e->flow, 3 * (4096 + 100));
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(e->cl.bytes, 3 * (4096 + 100));
+	assert_int_equal(e->cl.linear_cmsgs, 3);
+	assert_int_equal(e->cl.nfrags, 3);
+	assert_int_equal(e->cl.bad_payload, 0);
+	assert_int_equal(client_return_all(e, e->sock), 3);
+	check_ok(e);
+	env_free(e);
+}
+
+static void test_subpage_buffers(void **state)
+{
+	struct dmtok_netdev_opts o = { .nqueues = 1, .rx_buf_size = 2048,
+				       .mss = 1448 };
+	struct env *e = env_setup(P->name, 4 * MB, &o, P->bind_flags);
+	struct dmtok_net_counts c;
+	size_t i, j, dup = 0;
+	(void)state;
+
+	rx(e, e->flow, 100 * 1448);
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(e->cl.nfrags, 100);
+	assert_int_equal(e->cl.bad_payload, 0);
+	for (i = 0; i < e->cl.nfrags; i++)
+		for (j = 0; j < i; j++)
+			dup += e->cl.frags[i].token == e->cl.frags[j].token;
+	if (P->unique_tokens)
+		assert_int_equal(dup, 0);
+	else
+		assert_true(dup > 0);	/* two frags per page share the page's token */
+	assert_int_equal(client_return_all(e, e->sock), 100);
+	check_ok(e);
+	dmtok_net_counts(e->net, &c);
+	assert_true(c.niovs_out <= 1);	/* the NIC's half-used page */
+	env_free(e);
+}
+
+static void test_host_memory_queue(void **state)
+{
+	struct dmtok_netdev_opts o = { .nqueues = 2 };
+	struct env *e = env_setup(P->name, 4 * MB, &o, P->bind_flags);
+	static char buf[65536];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int dev2;
+	(void)state;
+
+	/* a second netdev with no binding: readable skbs, plain recvmsg */
+	dev2 = dmtok_netdev_create(e->net, &o);
+	rx(e, e->flow, 4096);
+	assert_int_equal(dmtok_flow_steer(e->net, e->flow, dev2, 0), 0);
+	rx(e, e->flow, 1000);
+	/* one call never mixes device and host memory */
+	assert_int_equal(client_recv(e, e->sock, e->flow, 4096, MSG_SOCK_DEVMEM), 4096);
+	assert_int_equal(dmtok_recvmsg(e->net, e->sock, &msg, 0), 1000);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal((uint8_t)buf[i], dmtok_flow_pattern(e->flow, 4096 + i));
+	assert_int_equal(client_return_all(e, e->sock), 1);
+	check_ok(e);
+	env_free(e);
+}
+
+/* Fail every allocation point of the recvmsg and dontneed paths in turn. */
+static void test_alloc_failure_rx_paths(void **state)
+{
+	(void)state;
+	for (long nth = 1;; nth++) {
+		struct env *e = setup_default();
+		long failed;
+		ssize_t r;
+
+		rx(e, e->flow, 40 * 4096);
+		dmtok_test_allocator_fail_nth(&e->ta, nth);
+		r = client_recv(e, e->sock, e->flow, 20 * CMSG_SPACE(sizeof(struct dmabuf_cmsg)),
+				MSG_SOCK_DEVMEM);
+		assert_true(r > 0 || errno == ENOMEM);
+		check_ok(e);
+		if (e->cl.nfrags) {
+			long k = client_return(e, e->sock, 0, e->cl.nfrags);
+
+			assert_true(k == (long)e->cl.nfrags || k == -ENOMEM);
+			if (k > 0)
+				e->cl.nfrags = 0;
+		}
+		check_ok(e);
+		r = client_drain(e, e->sock, e->flow);
+		assert_true(errno == EAGAIN || errno == ENOMEM);
+		failed = dmtok_test_allocator_failed(&e->ta);
+		check_ok(e);
+		env_free(e);
+		if (!failed)
+			break;
+		assert_true(nth < 1000);
+	}
+}
+
+/* A seeded random walk through the socket face; the checker after each step. */
+static void test_random_walk(void **state)
+{
+	struct dmtok_netdev_opts o = { .nqueues = 2, .rx_buf_size = 2048, .mss = 3000,
+				       .linear_bytes = 0 };
+	struct env *e = env_setup(P->name, 2 * MB, &o, P->bind_flags);
+	uint64_t s = test_seed() | 1;
+	(void)state;
+
+	for (int step = 0; step < 3000; step++) {
+		switch (rnd(&s) % 6) {
+		case 0:
+		case 1:
+			(void)dmtok_nic_rx(e->net, e->flow, rnd(&s) % 20000);
+			break;
+		case 2:
+			(void)client_recv(e, e->sock, e->flow,
+					  rnd(&s) % (40 * CMSG_SPACE(sizeof(struct dmabuf_cmsg))),
+					  MSG_SOCK_DEVMEM);
+			break;
+		case 3: {
+			size_t n = e->cl.nfrags ? rnd(&s) % (e->cl.nfrags + 1) : 0;
+			size_t from = e->cl.nfrags - n;
+
+			if (n && client_return(e, e->sock, from, n) >= 0)
+				e->cl.nfrags = from;
+			break;
+		}
+		case 4: {
+			struct dmabuf_token t[4];
+
+			for (int i = 0; i < 4; i++)
+				t[i] = (struct dmabuf_token){ (uint32_t)rnd(&s) % 600,
+							      (uint32_t)rnd(&s) % 4 };
+			(void)dontneed(e, e->sock, t, rnd(&s) % 5);
+			/* garbage may release held frags: forget what we cannot know */
+			if (!P->rejects_unissued || true)
+				e->cl.nfrags = 0;
+			break;
+		}
+		case 5:
+			if (P->multi_binding || rnd(&s) % 8 == 0)
+				(void)dmtok_flow_steer(e->net, e->flow, e->ifindex,
+						       (unsigned int)(rnd(&s) % 2));
+			break;
+		}
+		check_ok(e);
+	}
+	assert_int_equal(e->cl.bad_payload, 0);
+	env_free(e);
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = argc > 1 ? argv[1] : "xarray";
+	char group[64];
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_basic_roundtrip),
+		cmocka_unit_test(test_recv_without_devmem_flag),
+		cmocka_unit_test(test_ctrl_buffer_too_small),
+		cmocka_unit_test(test_dontneed_bad_args),
+		cmocka_unit_test(test_recvmsg_bad_args),
+		cmocka_unit_test(test_dontneed_before_any_recv),
+		cmocka_unit_test(test_double_release),
+		cmocka_unit_test(test_max_dontneed_frags),
+		cmocka_unit_test(test_token_range_wraps),
+		cmocka_unit_test(test_close_with_outstanding),
+		cmocka_unit_test(test_unbind_with_outstanding),
+		cmocka_unit_test(test_resteer_other_binding),
+		cmocka_unit_test(test_linear_then_frags),
+		cmocka_unit_test(test_subpage_buffers),
+		cmocka_unit_test(test_host_memory_queue),
+		cmocka_unit_test(test_alloc_failure_rx_paths),
+		cmocka_unit_test(test_random_walk),
+	};
+
+	for (size_t i = 0; i < sizeof(all_props) / sizeof(all_props[0]); i++)
+		if (!strcmp(all_props[i].name, name))
+			P = &all_props[i];
+	if (!P) {
+		fprintf(stderr, "unknown scheme %s\n", name);
+		return 1;
+	}
+	snprintf(group, sizeof(group), "conformance-%s", name);
+	return cmocka_run_group_tests_name(group, tests, NULL, NULL);
+}
