@@ -171,8 +171,13 @@ static inline ssize_t client_recv(struct env *e, int sock, int flow,
 			if (!dmtok_dmabuf_map(e->net, dfd, &base, NULL))
 				for (uint32_t i = 0; i < dc.frag_size; i++)
 					if (base[dc.frag_offset + i] !=
-					    dmtok_flow_pattern(flow, e->cl.stream_off[flow] + i))
+					    dmtok_flow_pattern(flow, e->cl.stream_off[flow] + i)) {
+						if (getenv("DMTOK_DEBUG") && !e->cl.bad_payload)
+							fprintf(stderr, "# payload mismatch: binding %u off %llu byte %u stream %llu\n",
+								dc.dmabuf_id, (unsigned long long)dc.frag_offset, i,
+								(unsigned long long)e->cl.stream_off[flow]);
 						e->cl.bad_payload++;
+					}
 		}
 		e->cl.stream_off[flow] += dc.frag_size;
 	}

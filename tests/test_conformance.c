@@ -398,6 +398,7 @@ static void test_resteer_other_binding(void **state)
 	struct env *e = env_new();
 	unsigned int q0 = 0, q1 = 1;
 	int d2, b2;
+	long held;
 	ssize_t r;
 	(void)state;
 
@@ -430,7 +431,8 @@ static void test_resteer_other_binding(void **state)
 		assert_int_equal(e->cl.nfrags, 8);
 	}
 	assert_int_equal(e->cl.bad_payload, 0);
-	assert_int_equal(client_return_all(e, e->sock), (long)e->cl.nfrags);
+	held = (long)e->cl.nfrags;
+	assert_int_equal(client_return_all(e, e->sock), held);
 	check_ok(e);
 	env_free(e);
 }

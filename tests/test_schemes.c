@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * What differs between schemes by design, and what the review asked,
+ * each as a test: the niov-array patch's slips fixed and pinned; the
+ * per-niov uref scheme's open questions answered (cross-socket release,
+ * leaks at close reclaimed at unbind, underflow, all-or-nothing vs
+ * "break" on a bad token); the slots scheme's claims (many bindings,
+ * memory by outstanding references, unique tokens); the xarray scheme's
+ * tree behaviour and a race the upstream pool leaves open.
+ */
+#include "harness.h"
+
+#include "model.h"
+#include "scheme.h"
+
+#define MB (1ull << 20)
+#define GB (1ull << 30)
+
+static struct dmtok_binding *binding_of(struct env *e, int id)
+{
+	return dmtok_binding_find(e->net, (uint32_t)id);
+}
+
+/* ---- niov-array ---- */
+
+static void test_niov_array_slips_fixed(void **state)
+{
+	struct env *e = env_setup("niov-array", 4 * 4096, NULL, 0);
+	struct dmabuf_token t[3] = { { 0, 1 }, { 1000, 1 }, { 3, 1 } };
+	struct dmtok_sock_stats st;
+	(void)state;
+
+	/* syzbot: dontneed before any devmem recvmsg must not dereference NULL */
+	assert_int_equal(dontneed(e, e->sock, t, 1), -EINVAL);
+	/* every page of the dmabuf, so urefs[npages - 1] is written: ASan
+	 * catches an array sized npages bytes instead of npages atomics */
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4 * 4096), 4 * 4096);
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(e->cl.nfrags, 4);
+	assert_int_equal(dmtok_sock_stats(e->net, e->sock, &st), 0);
+	assert_true(st.mem_bytes >= 4 * sizeof(atomic_t));
+	assert_int_equal(st.tokens_out, 4);
+	for (int i = 0; i < 4; i++)	/* token = page index */
+		assert_int_equal(e->cl.frags[i].token, e->cl.frags[i].offset / 4096);
+	/* as posted: an out-of-range token ends its run ("break"), no WARN,
+	 * and the entries after it are still processed */
+	assert_int_equal(dontneed(e, e->sock, t, 3), 2);
+	assert_int_equal(dmtok_warn_count(), 0);
+	check_ok(e);	/* includes: vec[] never rewritten */
+	env_free(e);
+}
+
+static void test_niov_array_memory_is_npages(void **state)
+{
+	struct env *e = env_setup("niov-array", 512 * MB, NULL, 0);
+	struct dmtok_sock_stats st;
+	(void)state;
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4096), 4096);
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(dmtok_sock_stats(e->net, e->sock, &st), 0);
+	/* one frag outstanding, 128 K atomics allocated: 4 bytes per page */
+	assert_true(st.mem_bytes >= (512 * MB / 4096) * 4);
+	env_free(e);
+}
+
+/* ---- niov-uref (manual release) ---- */
+
+static void test_niov_uref_cross_socket_release(void **state)
+{
+	struct env *e = env_setup("niov-uref", 4 * MB, NULL, DMTOK_BIND_NO_AUTORELEASE);
+	int sb = dmtok_socket(e->net, SOCK_STREAM, "niov-uref");
+	int fb = dmtok_flow_create(e->net, e->ifindex, 0, sb);
+	struct dmabuf_token ta;
+	(void)state;
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4096), 4096);
+	assert_int_equal(dmtok_nic_rx(e->net, fb, 4096), 4096);
+	client_drain(e, e->sock, e->flow);	/* A holds one frag */
+	client_drain(e, sb, fb);		/* B holds one frag too */
+	assert_int_equal(e->cl.nfrags, 2);
+	ta = (struct dmabuf_token){ e->cl.frags[0].token, 1 };
+	/*
+	 * The design allows it: the uref lives in the niov, so socket B can
+	 * release the frag socket A holds. dmtok shows it; the README says so.
+	 */
+	assert_int_equal(dontneed(e, sb, &ta, 1), 1);
+	check_ok(e);
+	/* A's own release now finds nothing: no underflow, no double put */
+	assert_int_equal(dontneed(e, e->sock, &ta, 1), 0);
+	assert_int_equal(dontneed(e, e->sock, &ta, 1), 0);
+	check_ok(e);
+	env_free(e);
+}
+
+static void test_niov_uref_all_or_nothing(void **state)
+{
+	struct env *e = env_setup("niov-uref", 16 * 4096, NULL, DMTOK_BIND_NO_AUTORELEASE);
+	struct dmabuf_token bad[3];
+	(void)state;
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4 * 4096), 4 * 4096);
+	client_drain(e, e->sock, e->flow);
+	bad[0] = (struct dmabuf_token){ e->cl.frags[0].token, 1 };
+	bad[1] = (struct dmabuf_token){ 16, 1 };	/* out of range */
+	bad[2] = (struct dmabuf_token){ e->cl.frags[1].token, 1 };
+	/* the reviewer's ask: EINVAL without modifying any uref */
+	assert_int_equal(dontneed(e, e->sock, bad, 3), -EINVAL);
+	check_ok(e);
+	assert_int_equal(client_return_all(e, e->sock), 4);	/* all still held */
+	env_free(e);
+}
+
+static void test_niov_uref_needs_manual_binding(void **state)
+{
+	struct env *e = env_setup("niov-uref", 4 * MB, NULL, 0);
+	(void)state;
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4096), 4096);
+	assert_int_equal(client_recv(e, e->sock, e->flow, 256, MSG_SOCK_DEVMEM), -1);
+	assert_int_equal(errno, EINVAL);
+	check_ok(e);
+	env_free(e);
+}
+
+/* ---- slots (ours) ---- */
+
+static void test_slots_many_bindings(void **state)
+{
+	struct dmtok_netdev_opts o = { .nqueues = 8 };
+	struct env *e = env_new();
+	int b[8], d[8];
+	(void)state;
+
+	e->ifindex = dmtok_netdev_create(e->net, &o);
+	for (unsigned int q = 0; q < 8; q++) {
+		d[q] = dmtok_dmabuf_create(e->net, 2 * MB, 0, DMTOK_DMABUF_BACKED);
+		b[q] = dmtok_bind_rx(e->net, e->ifindex, d[q], &q, 1, 0);
+		assert_true(b[q] > 0 && b[q] < 64);
+		e->bind_dmabuf[b[q]] = d[q];
+	}
+	e->dmabuf = d[0];
+	e->binding = b[0];
+	e->sock = dmtok_socket(e->net, SOCK_STREAM, "slots");
+	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, e->sock);
+	/* the flow visits all eight bindings, twice */
+	for (unsigned int i = 0; i < 16; i++) {
+		assert_int_equal(dmtok_flow_steer(e->net, e->flow, e->ifindex, i % 8), 0);
+		assert_int_equal(dmtok_nic_rx(e->net, e->flow, 3 * 4096), 3 * 4096);
+	}
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(e->cl.nfrags, 48);
+	assert_int_equal(e->cl.bad_payload, 0);
+	for (size_t i = 0; i < 48; i++) {
+		assert_int_equal(e->cl.frags[i].dmabuf_id, b[(i / 3) % 8]);
+		for (size_t j = 0; j < i; j++)	/* unique even across bindings */
+			assert_true(e->cl.frags[i].token != e->cl.frags[j].token);
+	}
+	check_ok(e);
+	assert_int_equal(client_return_all(e, e->sock), 48);
+	env_free(e);
+}
+
+/* The review's numbers: 128 tokens out on an 80 GiB binding. */
+static void test_slots_memory_by_outstanding(void **state)
+{
+	struct env *e;
+	struct dmtok_sock_stats st;
+	(void)state;
+
+	if (getenv("DMTOK_SKIP_HUGE")) {
+		skip();
+		return;
+	}
+	e = env_setup("slots", 80 * GB, NULL, 0);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 128 * 4096), 128 * 4096);
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(dmtok_sock_stats(e->net, e->sock, &st), 0);
+	assert_int_equal(st.tokens_out, 128);
+	assert_true(st.mem_bytes <= 64 * 1024);	/* issue #4's budget */
+	/* and it equals what dmtok-plan predicts for 128 outstanding */
+	extern uint64_t dmtok__slots_mem(uint64_t n);
+	assert_int_equal(st.mem_bytes, dmtok__slots_mem(128));
+	env_free(e);
+}
+
+static void test_slots_rejects_unissued_all_or_nothing(void **state)
+{
+	struct env *e = env_setup("slots", 4 * MB, NULL, 0);
+	struct dmabuf_token t[3];
+	(void)state;
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4 * 4096), 4 * 4096);
+	client_drain(e, e->sock, e->flow);
+	t[0] = (struct dmabuf_token){ e->cl.frags[0].token, 1 };
+	t[1] = (struct dmabuf_token){ 5000, 1 };	/* never issued */
+	t[2] = (struct dmabuf_token){ e->cl.frags[1].token, 1 };
+	assert_int_equal(dontneed(e, e->sock, t, 3), -EINVAL);
+	t[1] = (struct dmabuf_token){ 0, 1 };		/* 0 is never a token */
+	assert_int_equal(dontneed(e, e->sock, t, 3), -EINVAL);
+	check_ok(e);
+	assert_int_equal(client_return_all(e, e->sock), 4);
+	/* issued but already returned: skipped, as upstream */
+	t[1] = t[0];
+	assert_int_equal(dontneed(e, e->sock, t, 2), 0);
+	env_free(e);
+}
+
+static void test_slots_reuse_lifo(void **state)
+{
+	struct env *e = env_setup("slots", 4 * MB, NULL, 0);
+	struct dmabuf_token t;
+	uint32_t tok;
+	(void)state;
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 3 * 4096), 3 * 4096);
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(e->cl.frags[0].token, 1);
+	assert_int_equal(e->cl.frags[2].token, 3);
+	tok = e->cl.frags[1].token;
+	t = (struct dmabuf_token){ tok, 1 };
+	assert_int_equal(dontneed(e, e->sock, &t, 1), 1);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4096), 4096);
+	e->cl.nfrags = 0;
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(e->cl.frags[0].token, tok);	/* the freed slot, reused */
+	check_ok(e);
+	env_free(e);
+}
+
+/* ---- xarray ---- */
+
+static void test_xarray_tokens_and_tree(void **state)
+{
+	struct env *e = env_setup("xarray-small", 16 * MB, NULL, 0);
+	struct dmtok_sock_stats st;
+	struct dmabuf_token t;
+	(void)state;
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 600 * 4096), 600 * 4096);
+	client_drain(e, e->sock, e->flow);
+	for (size_t i = 0; i < 600; i++)	/* lowest free first, from 1 */
+		assert_int_equal(e->cl.frags[i].token, i + 1);
+	assert_int_equal(dmtok_sock_stats(e->net, e->sock, &st), 0);
+	assert_int_equal(st.xa_height, 4);	/* 8-slot nodes: 8^3 = 512 < 601 */
+	assert_int_equal(st.tokens_out, 600);
+	assert_true(st.xa_locks >= 600 / 17);	/* one lock per 17-token batch */
+	t = (struct dmabuf_token){ 5, 1 };
+	assert_int_equal(dontneed(e, e->sock, &t, 1), 1);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4096), 4096);
+	e->cl.nfrags = 0;
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(e->cl.frags[0].token, 5);	/* lowest free again */
+	check_ok(e);
+	env_free(e);
+	e = NULL;
+}
+
+/*
+ * The upstream pool reserves tokens before the frags go out. A dontneed
+ * that names a reserved token (a client guessing, or double-returning a
+ * token the kernel just reissued) erases the reservation; the commit's
+ * cmpxchg then fails and the frag's page-pool reference has no token:
+ * it leaks until... never (close does not see it). dmtok shows it
+ * deterministically by driving the scheme ops in the kernel's order.
+ */
+static void test_xarray_reservation_race(void **state)
+{
+	struct env *e = env_setup("xarray", 4 * MB, NULL, 0);
+	const struct dmtok_scheme_ops *ops = dmtok_scheme_find("xarray");
+	struct dmtok_binding *b = binding_of(e, e->binding);
+	struct dmtok_rx_batch batch = { 0 };
+	struct dmtok_niov *niov = b->vec[0];
+	struct dmabuf_token t = { 0, 1 };
+	void *priv;
+	uint32_t tok;
+	(void)state;
+
+	assert_int_equal(ops->init(&priv, ops->param), 0);
+	atomic_long_set(&niov->pp_ref_count, 1);	/* pretend an skb holds it */
+	assert_int_equal(ops->rx_reserve(priv, &batch, niov, 1, &tok), 0);
+	t.token_start = tok;
+	/* the concurrent dontneed, between reserve and commit */
+	assert_int_equal(ops->dontneed(priv, &t, 1), 0);
+	atomic_long_inc(&niov->pp_ref_count);		/* the user's reference */
+	ops->rx_taken(priv, &batch, niov, tok);
+	ops->rx_commit(priv, &batch);
+	/* the user holds token tok, but the xarray does not know it */
+	assert_int_equal(ops->dontneed(priv, &t, 1), 0);
+	ops->release_all(priv);
+	assert_int_equal(atomic_long_read(&niov->pp_ref_count), 2);	/* leaked */
+	atomic_long_set(&niov->pp_ref_count, 0);
+	env_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_niov_array_slips_fixed),
+		cmocka_unit_test(test_niov_array_memory_is_npages),
+		cmocka_unit_test(test_niov_uref_cross_socket_release),
+		cmocka_unit_test(test_niov_uref_all_or_nothing),
+		cmocka_unit_test(test_niov_uref_needs_manual_binding),
+		cmocka_unit_test(test_slots_many_bindings),
+		cmocka_unit_test(test_slots_memory_by_outstanding),
+		cmocka_unit_test(test_slots_rejects_unissued_all_or_nothing),
+		cmocka_unit_test(test_slots_reuse_lifo),
+		cmocka_unit_test(test_xarray_tokens_and_tree),
+		cmocka_unit_test(test_xarray_reservation_race),
+	};
+
+	return cmocka_run_group_tests_name("schemes", tests, NULL, NULL);
+}

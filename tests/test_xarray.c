@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The radix tree behind the xarray scheme, alone (as lib/test_xarray.c
+ * tests the XArray): lowest-free allocation from 1, the 31-bit style limit,
+ * heights with 64- and 8-slot nodes, node churn back to zero, shrink,
+ * reservations read back as NULL, and -ENOMEM leaving the tree intact.
+ */
+#include "harness.h"
+
+#include "xarray.h"
+
+static void alloc_n(struct xarray *xa, u32 n, u32 max)
+{
+	for (u32 i = 1; i <= n; i++) {
+		u32 id = 0;
+
+		assert_int_equal(__xa_alloc(xa, &id, (void *)(uintptr_t)(i * 8), max), 0);
+		assert_int_equal(id, i);
+	}
+}
+
+static void run_shift(u8 shift)
+{
+	struct dmtok_test_allocator ta;
+	struct xarray xa;
+	unsigned long idx;
+	void *e;
+	u32 id, n = 0;
+
+	dmtok_test_allocator_install(&ta);
+	xa_init_flags(&xa, shift);
+	assert_int_equal(xa_height(&xa), 0);
+	alloc_n(&xa, 1000, 0x7fffffff);
+	assert_int_equal(xa_height(&xa), shift == 6 ? 2 : 4);
+	assert_ptr_equal(xa_load(&xa, 500), (void *)(uintptr_t)4000);
+	assert_null(xa_load(&xa, 0));
+	assert_null(xa_load(&xa, 1001));
+	/* free a few, the lowest comes back first */
+	assert_ptr_equal(__xa_erase(&xa, 700), (void *)(uintptr_t)5600);
+	assert_ptr_equal(__xa_erase(&xa, 3), (void *)(uintptr_t)24);
+	assert_null(__xa_erase(&xa, 3));
+	assert_int_equal(__xa_alloc(&xa, &id, XA_ZERO_ENTRY, 0x7fffffff), 0);
+	assert_int_equal(id, 3);
+	assert_null(xa_load(&xa, 3));	/* a reservation reads as NULL */
+	assert_ptr_equal(__xa_cmpxchg(&xa, 3, XA_ZERO_ENTRY, (void *)(uintptr_t)8), NULL);
+	assert_ptr_equal(xa_load(&xa, 3), (void *)(uintptr_t)8);
+	xa_for_each(&xa, idx, e)
+		n++;
+	assert_int_equal(n, 999);
+	/* erase all: every node freed, height back to 0 */
+	for (idx = 1; idx <= 1000; idx++)
+		__xa_erase(&xa, idx);
+	assert_int_equal(xa_height(&xa), 0);
+	assert_int_equal(xa.nodes, 0);
+	assert_int_equal(xa.node_allocs, xa.node_frees);
+	/* the limit */
+	alloc_n(&xa, 10, 10);
+	assert_int_equal(__xa_alloc(&xa, &id, XA_ZERO_ENTRY, 10), -EBUSY);
+	/* shrink: only a high index left, then it goes too */
+	for (idx = 1; idx <= 10; idx++)
+		__xa_erase(&xa, idx);
+	xa_destroy(&xa);
+	assert_int_equal(dmtok_test_allocator_live(&ta), 0);
+	dmtok_set_allocator(NULL);
+}
+
+static void test_xa_64(void **state) { (void)state; run_shift(6); }
+static void test_xa_8(void **state) { (void)state; run_shift(3); }
+
+static void test_xa_enomem(void **state)
+{
+	(void)state;
+	for (long nth = 1; nth < 200; nth++) {
+		struct dmtok_test_allocator ta;
+		struct xarray xa;
+		u32 id, got = 0;
+		int err = 0;
+
+		dmtok_test_allocator_install(&ta);
+		xa_init_flags(&xa, 3);
+		dmtok_test_allocator_fail_nth(&ta, nth);
+		for (u32 i = 0; i < 100 && !err; i++) {
+			err = __xa_alloc(&xa, &id, (void *)(uintptr_t)8, 0x7fffffff);
+			if (!err)
+				assert_int_equal(id, ++got);
+		}
+		if (err) {
+			assert_int_equal(err, -ENOMEM);
+			/* the tree is intact: the next alloc succeeds in order */
+			assert_int_equal(__xa_alloc(&xa, &id, (void *)(uintptr_t)8, 0x7fffffff), 0);
+			assert_int_equal(id, got + 1);
+		}
+		xa_destroy(&xa);
+		assert_int_equal(dmtok_test_allocator_live(&ta), 0);
+		dmtok_set_allocator(NULL);
+		if (!err)
+			break;
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_xa_64),
+		cmocka_unit_test(test_xa_8),
+		cmocka_unit_test(test_xa_enomem),
+	};
+
+	return cmocka_run_group_tests_name("xarray", tests, NULL, NULL);
+}
