@@ -14,16 +14,17 @@
  * token <= high-water (acquire) finds its leaf.
  *
  * Lock-free protocol (why two dontneeds cannot free the same frag):
- *  - recvmsg (socket lock, so one at a time) pops a free slot from an
- *    MPSC stack (free_head + per-slot next), takes the page-pool
- *    reference, then publishes the niov with a release store.
+ *  - recvmsg (socket lock, so one at a time) pops a free slot from its
+ *    private list, refilled by taking the whole shared MPSC stack
+ *    (free_head + per-slot next) with one exchange; it takes the
+ *    page-pool reference, then publishes the niov with a release store.
  *  - dontneed (no lock, concurrent with recvmsg and other dontneeds) does
  *    niov = xchg(slot, NULL): exactly one caller gets the pointer and
  *    owns the reference; everyone else reads NULL and skips the token. The
- *    owner puts the page, then pushes the slot back with a release CAS.
- *  - The stack has a single consumer (recvmsg), so a popped head cannot
- *    be popped and re-pushed by anyone else between its load and its CAS:
- *    no ABA.
+ *    owner puts the page; the slots a call freed are pushed back as one
+ *    chain with a single release CAS.
+ *  - The shared stack is only ever pushed to, and emptied whole by its
+ *    single consumer with an exchange: no pop-CAS, so no ABA.
  * A token released and reused by a later frag refers to the new frag,
  * exactly as an XArray index that was freed and allocated again.
  *
@@ -53,9 +54,9 @@ struct slots_mid {
 
 struct slots_sock {
 	atomic_ptr_t top[TOP_SIZE];	/* struct slots_mid * */
-	_Atomic u32 free_head;		/* 0 = empty */
+	_Atomic u32 free_head;		/* shared free stack; 0 = empty */
 	_Atomic u32 hw;			/* highest token ever issued */
-	atomic_long_t out;		/* references held (stats) */
+	u32 local;			/* recvmsg's private free list (socket lock) */
 	u32 nr_mids, nr_leaves;		/* socket lock */
 };
 
@@ -103,35 +104,37 @@ static int ensure_leaf(struct slots_sock *s, u32 t)
 	return 0;
 }
 
-static void push_free(struct slots_sock *s, u32 t)
+static _Atomic u32 *next_of(struct slots_sock *s, u32 t)
 {
-	struct slots_leaf *leaf = leaf_of(s, t);
+	return &leaf_of(s, t)->next[t & (LEAF_SIZE - 1)];
+}
+
+/* Pushes the chain first..last (linked through next[]) with one CAS. */
+static void push_chain(struct slots_sock *s, u32 first, u32 last)
+{
 	u32 head = atomic_load_explicit(&s->free_head, memory_order_relaxed);
 
 	do {
-		atomic_store_explicit(&leaf->next[t & (LEAF_SIZE - 1)], head,
-				      memory_order_relaxed);
-	} while (!atomic_compare_exchange_weak_explicit(&s->free_head, &head, t,
+		atomic_store_explicit(next_of(s, last), head, memory_order_relaxed);
+	} while (!atomic_compare_exchange_weak_explicit(&s->free_head, &head, first,
 							memory_order_release,
 							memory_order_relaxed));
 }
 
-/* Single consumer: only recvmsg pops, under the socket lock. */
+/*
+ * Single consumer (recvmsg, socket lock): pop from the private list; when
+ * it is empty, take the whole shared stack with one exchange. Producers
+ * only ever push, so there is no ABA.
+ */
 static u32 pop_free(struct slots_sock *s)
 {
-	u32 head = atomic_load_explicit(&s->free_head, memory_order_acquire);
+	u32 t = s->local;
 
-	while (head) {
-		u32 next = atomic_load_explicit(
-			&leaf_of(s, head)->next[head & (LEAF_SIZE - 1)],
-			memory_order_relaxed);
-
-		if (atomic_compare_exchange_weak_explicit(&s->free_head, &head,
-							  next, memory_order_acquire,
-							  memory_order_acquire))
-			break;
-	}
-	return head;
+	if (!t)
+		t = atomic_exchange_explicit(&s->free_head, 0, memory_order_acquire);
+	if (t)
+		s->local = atomic_load_explicit(next_of(s, t), memory_order_relaxed);
+	return t;
 }
 
 static int slots_rx_reserve(void *priv, struct dmtok_rx_batch *b,
@@ -169,7 +172,6 @@ static void slots_rx_taken(void *priv, struct dmtok_rx_batch *b,
 
 	/* pp_ref_count was taken before: publish only a held reference */
 	ptr_store_release(&leaf_of(s, token)->slot[token & (LEAF_SIZE - 1)], niov);
-	atomic_long_inc(&s->out);
 	b->idx++;
 }
 
@@ -178,8 +180,11 @@ static void slots_rx_commit(void *priv, struct dmtok_rx_batch *b)
 {
 	struct slots_sock *s = priv;
 
-	for (unsigned int i = b->idx; i < b->max; i++)
-		push_free(s, b->tokens[i]);
+	for (unsigned int i = b->idx; i < b->max; i++) {	/* back on the private list */
+		atomic_store_explicit(next_of(s, b->tokens[i]), s->local,
+				      memory_order_relaxed);
+		s->local = b->tokens[i];
+	}
 	b->max = 0;
 	b->idx = 0;
 }
@@ -191,6 +196,7 @@ static int slots_dontneed(void *priv, const struct dmabuf_token *tokens,
 	u32 hw = atomic_load_explicit(&s->hw, memory_order_acquire);
 	unsigned int i, j;
 	int ret = 0, num_frags = 0;
+	u32 first = 0, last = 0;
 
 	/* Validation pass: reject never-issued tokens before touching any. */
 	for (i = 0; i < num_tokens; i++)
@@ -210,16 +216,22 @@ validated:
 			struct dmtok_niov *niov;
 
 			if (++num_frags > MAX_DONTNEED_FRAGS)
-				return ret;
+				goto out;
 			niov = ptr_xchg(&leaf_of(s, t)->slot[t & (LEAF_SIZE - 1)], NULL);
 			if (!niov)
 				continue;	/* not held: already returned */
 			WARN_ON_ONCE(!napi_pp_put_page(niov));
-			atomic_long_dec(&s->out);
-			push_free(s, t);
+			/* chain the freed slot; published below with one CAS */
+			atomic_store_explicit(next_of(s, t), first, memory_order_relaxed);
+			if (!first)
+				last = t;
+			first = t;
 			ret++;
 		}
 	}
+out:
+	if (first)
+		push_chain(s, first, last);
 	return ret;
 }
 
@@ -253,7 +265,8 @@ static void slots_stats(void *priv, struct dmtok_scheme_stats *st)
 
 	st->mem_bytes = sizeof(*s) + (u64)s->nr_mids * sizeof(struct slots_mid) +
 			(u64)s->nr_leaves * sizeof(struct slots_leaf);
-	st->tokens_out = (u64)atomic_long_read(&s->out);
+	for (u32 t = 1; t <= atomic_load(&s->hw); t++)
+		st->tokens_out += !!ptr_load_acquire(&leaf_of(s, t)->slot[t & (LEAF_SIZE - 1)]);
 }
 
 static int slots_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
