@@ -161,29 +161,6 @@ static void test_slots_many_bindings(void **state)
 	env_free(e);
 }
 
-/* The review's numbers: 128 tokens out on an 80 GiB binding. */
-static void test_slots_memory_by_outstanding(void **state)
-{
-	struct env *e;
-	struct dmtok_sock_stats st;
-	(void)state;
-
-	if (getenv("DMTOK_SKIP_HUGE")) {
-		skip();
-		return;
-	}
-	e = env_setup("slots", 80 * GB, NULL, 0);
-	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 128 * 4096), 128 * 4096);
-	client_drain(e, e->sock, e->flow);
-	assert_int_equal(dmtok_sock_stats(e->net, e->sock, &st), 0);
-	assert_int_equal(st.tokens_out, 128);
-	assert_true(st.mem_bytes <= 64 * 1024);	/* issue #4's budget */
-	/* and it equals what dmtok-plan predicts for 128 outstanding */
-	extern uint64_t dmtok__slots_mem(uint64_t n);
-	assert_int_equal(st.mem_bytes, dmtok__slots_mem(128));
-	env_free(e);
-}
-
 static void test_slots_rejects_unissued_all_or_nothing(void **state)
 {
 	struct env *e = env_setup("slots", 4 * MB, NULL, 0);
@@ -302,7 +279,6 @@ int main(void)
 		cmocka_unit_test(test_niov_uref_all_or_nothing),
 		cmocka_unit_test(test_niov_uref_needs_manual_binding),
 		cmocka_unit_test(test_slots_many_bindings),
-		cmocka_unit_test(test_slots_memory_by_outstanding),
 		cmocka_unit_test(test_slots_rejects_unissued_all_or_nothing),
 		cmocka_unit_test(test_slots_reuse_lifo),
 		cmocka_unit_test(test_xarray_tokens_and_tree),
