@@ -331,7 +331,10 @@ static void print_machine(const struct cfg *c)
 	struct utsname u;
 	FILE *f = fopen("/proc/cpuinfo", "r");
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char size[16];
 
+	humanize_number(size, 7, (int64_t)c->dmabuf_size, "B", HN_AUTOSCALE,
+			HN_NOSPACE | HN_DECIMAL | HN_IEC_PREFIXES);
 	while (f && fgets(line, sizeof(line), f))
 		if (!strncmp(line, "model name", 10)) {
 			char *p = strchr(line, ':');
@@ -353,7 +356,7 @@ static void print_machine(const struct cfg *c)
 	       c->workers, cpus,
 	       (long)c->workers > cpus ? " (oversubscribed: CPU time per thread is "
 					 "measured, so the figures stay per-frag costs)" : "",
-	       c->dmabuf_size >= (1ull << 30) ? "" : "", c->random_pages ? "random" : "sequential",
+	       size, c->random_pages ? "random" : "sequential",
 	       c->batch, c->outstanding, (unsigned long long)c->frags, c->runs,
 	       (unsigned long long)c->seed);
 }

@@ -18,10 +18,25 @@
 _Static_assert(sizeof(pthread_mutex_t) <= sizeof(spinlock_t),
 	       "spinlock_t too small for pthread_mutex_t");
 
+/*
+ * Zeroed like kzalloc()/kvzalloc(): the memory is written, so it is
+ * committed at allocation as in the kernel, not faulted in lazily later
+ * (calloc() of a large size hands back untouched pages, which would move
+ * the cost of an array scheme's allocation into its first uses).
+ */
+static void *zero_alloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
 static void *default_zalloc(void *ctx, size_t size)
 {
 	(void)ctx;
-	return calloc(1, size ? size : 1);
+	return zero_alloc(size);
 }
 
 static void default_free(void *ctx, void *ptr, size_t size)
@@ -78,7 +93,7 @@ static void *test_zalloc(void *ctx, size_t size)
 		atomic_fetch_add(&s->failed, 1);
 		return NULL;
 	}
-	p = calloc(1, size ? size : 1);
+	p = zero_alloc(size);
 	if (p)
 		atomic_fetch_add(&s->live, 1);
 	return p;
