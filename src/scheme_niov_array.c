@@ -49,12 +49,20 @@ static int na_rx_reserve(void *priv, struct dmtok_rx_batch *b,
 	(void)max_frags;
 	cur = ptr_load_relaxed(&s->binding);	/* socket lock held */
 	if (!cur) {
+#ifdef DMTOK_MUTANT_UREF_SIZEOF	/* seeded bug: the patch's kzalloc(npages) */
+		s->urefs = kvcalloc(binding->npages, 1, GFP_KERNEL);
+#else
 		s->urefs = kvcalloc(binding->npages, sizeof(*s->urefs), GFP_KERNEL);
+#endif
 		if (!s->urefs)
 			return -ENOMEM;
 		s->npages = binding->npages;
 		net_devmem_dmabuf_binding_get(binding);
+#ifdef DMTOK_MUTANT_RELAXED_PUBLISH	/* seeded bug: no release ordering */
+		ptr_store_relaxed(&s->binding, binding);
+#else
 		ptr_store_release(&s->binding, binding);
+#endif
 		cur = binding;
 	}
 	if (cur != binding)
@@ -70,7 +78,11 @@ static void na_rx_taken(void *priv, struct dmtok_rx_batch *b,
 
 	(void)b;
 	(void)niov;
+#ifdef DMTOK_MUTANT_NONATOMIC_UREF	/* seeded bug: a racy read-modify-write */
+	atomic_set(&s->urefs[token], atomic_read(&s->urefs[token]) + 1);
+#else
 	atomic_inc(&s->urefs[token]);
+#endif
 }
 
 static void na_rx_commit(void *priv, struct dmtok_rx_batch *b)
@@ -83,23 +95,39 @@ static int na_dontneed(void *priv, const struct dmabuf_token *tokens,
 		       unsigned int num_tokens)
 {
 	struct na_sock *s = priv;
+#ifdef DMTOK_MUTANT_RELAXED_PUBLISH
+	struct dmtok_binding *binding = ptr_load_relaxed(&s->binding);
+#else
 	struct dmtok_binding *binding = ptr_load_acquire(&s->binding);
+#endif
 	struct dmtok_niov *netmems[16];
 	unsigned int i, j, k, netmem_num = 0;
 	int ret = 0, num_frags = 0;
 
+#ifndef DMTOK_MUTANT_NULL_BINDING	/* seeded bug: the syzbot NULL deref */
 	if (!binding)
 		return -EINVAL;	/* never received devmem data */
+#endif
 	for (i = 0; i < num_tokens; i++) {
 		for (j = 0; j < tokens[i].token_count; j++) {
 			u32 token = tokens[i].token_start + j;
 
+#if defined(DMTOK_MUTANT_WARN_USER)	/* seeded bug: the posted WARN_ONCE */
+			if (WARN_ON_ONCE(token >= binding->npages))
+				break;
+#elif !defined(DMTOK_MUTANT_NO_BOUNDS_CHECK)
 			if (token >= s->npages)
 				break;	/* as posted, minus the WARN */
+#endif
 			if (++num_frags > MAX_DONTNEED_FRAGS)
 				goto frag_limit_reached;
+#ifdef DMTOK_MUTANT_NO_POSITIVE_CHECK	/* seeded bug: double release */
+			if (atomic_dec_return(&s->urefs[token]) < -1)
+				continue;
+#else
 			if (atomic_dec_if_positive(&s->urefs[token]) < 0)
 				continue;
+#endif
 			netmems[netmem_num++] = binding->vec[token];
 			if (netmem_num == ARRAY_SIZE(netmems)) {
 				for (k = 0; k < netmem_num; k++)
@@ -123,7 +151,11 @@ static void na_release_all(void *priv)
 	u32 token;
 
 	if (binding) {
+#ifdef DMTOK_MUTANT_CLOSE_SKIP_LAST	/* seeded bug: an off-by-one close */
+		for (token = 0; token + 1 < s->npages; token++)
+#else
 		for (token = 0; token < s->npages; token++)
+#endif
 			while (atomic_dec_return(&s->urefs[token]) >= 0)
 				WARN_ON_ONCE(!napi_pp_put_page(binding->vec[token]));
 		net_devmem_dmabuf_binding_put(binding);

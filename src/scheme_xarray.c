@@ -42,6 +42,14 @@ static void xa_unlock_bh(struct xa_sock *xs)
 	spin_unlock_bh(&xs->frags.xa_lock);
 }
 
+#ifdef DMTOK_MUTANT_XA_NOLOCK	/* seeded bug: dontneed without xa_lock */
+#define dn_lock(xs)	((void)(xs))
+#define dn_unlock(xs)	((void)(xs))
+#else
+#define dn_lock(xs)	xa_lock_bh(xs)
+#define dn_unlock(xs)	xa_unlock_bh(xs)
+#endif
+
 /* tcp_xa_pool_commit_locked() */
 static void pool_commit_locked(struct xa_sock *xs, struct dmtok_rx_batch *p)
 {
@@ -123,7 +131,7 @@ static int xa_dontneed(void *priv, const struct dmabuf_token *tokens,
 	unsigned int i, j, k, netmem_num = 0;
 	int ret = 0, num_frags = 0;
 
-	xa_lock_bh(xs);
+	dn_lock(xs);
 	for (i = 0; i < num_tokens; i++) {
 		for (j = 0; j < tokens[i].token_count; j++) {
 			struct dmtok_niov *netmem;
@@ -136,17 +144,17 @@ static int xa_dontneed(void *priv, const struct dmabuf_token *tokens,
 				continue;
 			netmems[netmem_num++] = netmem;
 			if (netmem_num == ARRAY_SIZE(netmems)) {
-				xa_unlock_bh(xs);
+				dn_unlock(xs);
 				for (k = 0; k < netmem_num; k++)
 					WARN_ON_ONCE(!napi_pp_put_page(netmems[k]));
 				netmem_num = 0;
-				xa_lock_bh(xs);
+				dn_lock(xs);
 			}
 			ret++;
 		}
 	}
 frag_limit_reached:
-	xa_unlock_bh(xs);
+	dn_unlock(xs);
 	for (k = 0; k < netmem_num; k++)
 		WARN_ON_ONCE(!napi_pp_put_page(netmems[k]));
 	return ret;

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Fuzz target 1: op sequences over the whole model. Each input picks a
+ * scheme (first byte, or DMTOK_FUZZ_SCHEME) and drives bind/unbind, NIC
+ * receive, re-steering, recvmsg with random control-buffer and iovec
+ * sizes and flags, dontneed with the client's tokens or with arbitrary
+ * bytes (any optlen, ranges, repeats, wrap-around, NULL), close/reopen,
+ * and injected allocation failures. The invariant checker runs after
+ * every op; at the end everything is torn down and must leave zero live
+ * allocations and zero WARN hits.
+ */
+#include "fuzz_common.h"
+
+static const char *pick_scheme(uint8_t b)
+{
+	const char *env = getenv("DMTOK_FUZZ_SCHEME");
+	const char *const *names = dmtok_scheme_names();
+	unsigned int n = 0;
+
+	if (env)
+		return env;
+	while (names[n])
+		n++;
+	return names[b % n];
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct in in = { data, size };
+	struct dmtok_test_allocator ta;
+	struct dmtok_netdev_opts oa = { .nqueues = 2, .rx_buf_size = (u8_(&in) & 1) ? 2048 : 0,
+					.mss = 1000 + (u8_(&in) % 4) * 1000,
+					.linear_bytes = u8_(&in) % 3 == 0 ? 50 : 0 };
+	struct dmtok_netdev_opts ob = { .nqueues = 1 };
+	const char *scheme = pick_scheme(u8_(&in));
+	unsigned int bflags = !strcmp(scheme, "niov-uref") ? DMTOK_BIND_NO_AUTORELEASE : 0;
+	struct dmtok_net *net;
+	struct fsock s[2];
+	int ifa, ifb, d[2], b[2], armed = 0;
+	unsigned int q0 = 0, q1 = 1;
+
+	dmtok_warn_reset();
+	dmtok_test_allocator_install(&ta);
+	if (dmtok_net_create(&net))
+		fuzz_fail("setup", "net");
+	ifa = dmtok_netdev_create(net, &oa);
+	ifb = dmtok_netdev_create(net, &ob);
+	d[0] = dmtok_dmabuf_create(net, 32 * 4096, 0, DMTOK_DMABUF_BACKED);
+	d[1] = dmtok_dmabuf_create(net, 16 * 4096, 0, DMTOK_DMABUF_BACKED);
+	b[0] = dmtok_bind_rx(net, ifa, d[0], &q0, 1, bflags);
+	b[1] = dmtok_bind_rx(net, ifa, d[1], &q1, 1, bflags);
+	for (int i = 0; i < 2; i++) {
+		s[i].ntok = 0;
+		s[i].fd = dmtok_socket(net, SOCK_STREAM, scheme);
+		s[i].flow = dmtok_flow_create(net, ifa, (unsigned int)i, s[i].fd);
+	}
+	if (ifa < 0 || ifb < 0 || b[0] < 0 || b[1] < 0 || s[1].flow < 0)
+		fuzz_fail("setup", "world");
+
+	while (in.n) {
+		uint8_t op = u8_(&in), a = u8_(&in);
+		struct fsock *c = &s[a & 1];
+
+		switch (op % 12) {
+		case 0:
+			(void)dmtok_nic_rx(net, c->flow, (size_t)u16_(&in) * 4);
+			break;
+		case 1: {
+			static const int fl[] = { MSG_SOCK_DEVMEM, MSG_SOCK_DEVMEM, 0, MSG_PEEK };
+
+			(void)fuzz_recv(net, c, (size_t)u8_(&in) * 8, (size_t)u16_(&in),
+					fl[a >> 6]);
+			break;
+		}
+		case 2:
+			(void)fuzz_return(net, c, u8_(&in));
+			break;
+		case 3: {	/* arbitrary bytes as the token array */
+			uint8_t tb[1100];
+			size_t len = u16_(&in) % sizeof(tb);
+
+			for (size_t i = 0; i < len; i++)
+				tb[i] = u8_(&in);
+			(void)dmtok_setsockopt(net, c->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,
+					       tb, (socklen_t)len);
+			c->ntok = 0;	/* may have released held frags */
+			break;
+		}
+		case 4: {	/* ranges: start/count, repeats, wrap-around */
+			struct dmabuf_token t[4];
+			unsigned int n = a % 5;
+
+			for (unsigned int i = 0; i < n; i++)
+				t[i] = (struct dmabuf_token){ u32_(&in), u32_(&in) };
+			(void)dmtok_setsockopt(net, c->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,
+					       t, n * sizeof(t[0]));
+			c->ntok = 0;
+			break;
+		}
+		case 5: {
+			uint8_t w = u8_(&in) % 3;
+
+			(void)dmtok_flow_steer(net, c->flow, w == 2 ? ifb : ifa, w == 2 ? 0 : w);
+			break;
+		}
+		case 6: {
+			int i = a >> 7;
+
+			if (b[i] > 0 && dmtok_unbind(net, (uint32_t)b[i]) == 0)
+				b[i] = -1;
+			break;
+		}
+		case 7: {
+			int i = a >> 7;
+			unsigned int q = (unsigned int)i;
+
+			if (b[i] < 0)
+				b[i] = dmtok_bind_rx(net, ifa, d[i], &q, 1, bflags);
+			break;
+		}
+		case 8:	/* close and reopen a socket */
+			dmtok_close(net, c->fd);
+			c->ntok = 0;
+			c->fd = dmtok_socket(net, SOCK_STREAM, scheme);
+			c->flow = c->fd >= 0 ? dmtok_flow_create(net, ifa, a & 1, c->fd) : -1;
+			if (c->fd < 0 || c->flow < 0) {	/* allocation failure */
+				dmtok_test_allocator_fail_nth(&ta, 0);
+				c->fd = dmtok_socket(net, SOCK_STREAM, scheme);
+				c->flow = dmtok_flow_create(net, ifa, a & 1, c->fd);
+			}
+			break;
+		case 9:
+			dmtok_test_allocator_fail_nth(&ta, a % 8 + 1);
+			armed = 2;
+			break;
+		case 10:	/* malformed: NULL optval, odd optlen */
+			(void)dmtok_setsockopt(net, c->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,
+					       (a & 1) ? NULL : (void *)&in, a);
+			break;
+		case 11: {	/* return the same tokens twice */
+			unsigned int k = c->ntok < 4 ? c->ntok : 4;
+			uint32_t keep[4];
+
+			memcpy(keep, c->tok + c->ntok - k, k * sizeof(keep[0]));
+			(void)fuzz_return(net, c, k);
+			memcpy(c->tok + c->ntok, keep, k * sizeof(keep[0]));
+			c->ntok += k;
+			(void)fuzz_return(net, c, k);
+			break;
+		}
+		}
+		if (armed && !--armed)
+			dmtok_test_allocator_fail_nth(&ta, 0);
+		fuzz_check(net);
+	}
+	dmtok_test_allocator_fail_nth(&ta, 0);
+	for (int i = 0; i < 2; i++)
+		dmtok_close(net, s[i].fd);
+	fuzz_check(net);
+	if (dmtok_net_destroy(net))
+		fuzz_fail("leak", "objects alive after teardown");
+	if (dmtok_test_allocator_live(&ta))
+		fuzz_fail("leak", "allocations alive after teardown");
+	if (dmtok_warn_count())
+		fuzz_fail("warn", "WARN hit");
+	dmtok_set_allocator(NULL);
+	return 0;
+}

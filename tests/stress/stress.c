@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Concurrency stress, with real threads in the kernel's contexts: NIC
+ * threads (NAPI: one per queue, refilling page pools and receiving),
+ * one reader per socket (recvmsg under the socket lock), two returner
+ * threads per socket handing tokens back with SO_DEVMEM_DONTNEED at the
+ * same time as the reader and as each other, and close at the end.
+ * Bounded by a frag count and a wall-clock limit, seeded, printing its
+ * seed. After joining, the invariant checker must hold, every token must
+ * have come back exactly once, and after close and unbind every niov must
+ * be home. Run under TSan in CI (suite "stress").
+ *
+ * usage: stress SCHEME [SECONDS] [SEED]
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dmtok.h"
+
+#define SOCKS		2
+#define RETURNERS	2
+#define RING		8192
+
+struct tokq {		/* reader -> returners: tokens to hand back */
+	pthread_mutex_t lock;
+	uint32_t tok[RING];
+	unsigned int head, tail;
+	int done;
+};
+
+struct sock_ctx {
+	int fd, flow;
+	struct tokq q;
+	_Atomic uint64_t handed, returned, bad;
+};
+
+static struct dmtok_net *net;
+static struct sock_ctx sk[SOCKS];
+static int ifindex;
+static _Atomic int stop;
+static double deadline;
+static uint64_t target_frags = 200000;
+static const char *scheme;
+static uint64_t seed;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ull;
+}
+
+static void *nic_thread(void *arg)
+{
+	struct sock_ctx *c = arg;
+	uint64_t s = (seed * 0x9e3779b97f4a7c15ull + (uint64_t)(c - sk)) | 1;
+
+	while (!atomic_load(&stop) && now() < deadline) {
+		ssize_t r = dmtok_nic_rx(net, c->flow, 4096 * (1 + rnd(&s) % 16));
+
+		if (r == -ENOBUFS) {	/* pool dry: let the user return tokens */
+			struct timespec ts = { 0, 50000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	return NULL;
+}
+
+static void *reader_thread(void *arg)
+{
+	struct sock_ctx *c = arg;
+	char ctl[CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * 32];
+	struct iovec iov = { NULL, 1 << 20 };
+
+	while (now() < deadline && atomic_load(&c->handed) < target_frags) {
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+				      .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+		struct cmsghdr *cm;
+		ssize_t r = dmtok_recvmsg(net, c->fd, &msg, MSG_SOCK_DEVMEM);
+
+		if (r < 0) {
+			if (errno != EAGAIN)
+				atomic_fetch_add(&c->bad, 1);
+			continue;
+		}
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+			struct dmabuf_cmsg dc;
+
+			if (cm->cmsg_type != SCM_DEVMEM_DMABUF)
+				continue;
+			memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
+			for (;;) {	/* the ring is bounded: wait for room */
+				pthread_mutex_lock(&c->q.lock);
+				if (c->q.tail - c->q.head < RING) {
+					c->q.tok[c->q.tail++ % RING] = dc.frag_token;
+					pthread_mutex_unlock(&c->q.lock);
+					break;
+				}
+				pthread_mutex_unlock(&c->q.lock);
+			}
+			atomic_fetch_add(&c->handed, 1);
+		}
+	}
+	pthread_mutex_lock(&c->q.lock);
+	c->q.done = 1;
+	pthread_mutex_unlock(&c->q.lock);
+	return NULL;
+}
+
+static void *returner_thread(void *arg)
+{
+	struct sock_ctx *c = arg;
+	struct dmabuf_token t[128];
+
+	for (;;) {
+		unsigned int n = 0;
+		int done;
+
+		pthread_mutex_lock(&c->q.lock);
+		while (n < 128 && c->q.head != c->q.tail)
+			t[n++] = (struct dmabuf_token){ c->q.tok[c->q.head++ % RING], 1 };
+		done = c->q.done && c->q.head == c->q.tail;
+		pthread_mutex_unlock(&c->q.lock);
+		if (n) {
+			int r = dmtok_setsockopt(net, c->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,
+						 t, n * sizeof(t[0]));
+			if (r != (int)n)
+				atomic_fetch_add(&c->bad, 1);
+			else
+				atomic_fetch_add(&c->returned, (uint64_t)r);
+		} else if (done) {
+			return NULL;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct dmtok_netdev_opts o = { .nqueues = SOCKS, .rx_buf_size = 4096 };
+	pthread_t nic[SOCKS], rd[SOCKS], rt[SOCKS][RETURNERS];
+	struct dmtok_net_counts cnt;
+	unsigned int q[SOCKS];
+	char msg[512];
+	int dmabuf, binding, fails = 0;
+
+	scheme = argc > 1 ? argv[1] : "slots";
+	deadline = now() + (argc > 2 ? atof(argv[2]) : 10);
+	seed = argc > 3 ? strtoull(argv[3], NULL, 0) : 1;
+	printf("stress: scheme %s, seed %llu, %d sockets x (1 reader + %d returners) + %d NIC threads\n",
+	       scheme, (unsigned long long)seed, SOCKS, RETURNERS, SOCKS);
+	if (dmtok_net_create(&net))
+		return 1;
+	ifindex = dmtok_netdev_create(net, &o);
+	dmabuf = dmtok_dmabuf_create(net, 8 << 20, 0, 0);
+	for (unsigned int i = 0; i < SOCKS; i++)
+		q[i] = i;
+	binding = dmtok_bind_rx(net, ifindex, dmabuf, q, SOCKS,
+				!strcmp(scheme, "niov-uref") ? DMTOK_BIND_NO_AUTORELEASE : 0);
+	if (binding < 0)
+		return 1;
+	for (unsigned int i = 0; i < SOCKS; i++) {
+		sk[i].fd = dmtok_socket(net, SOCK_STREAM, scheme);
+		sk[i].flow = dmtok_flow_create(net, ifindex, i, sk[i].fd);
+		pthread_mutex_init(&sk[i].q.lock, NULL);
+		if (sk[i].fd < 0 || sk[i].flow < 0)
+			return 1;
+	}
+	for (unsigned int i = 0; i < SOCKS; i++) {
+		pthread_create(&nic[i], NULL, nic_thread, &sk[i]);
+		pthread_create(&rd[i], NULL, reader_thread, &sk[i]);
+		for (unsigned int j = 0; j < RETURNERS; j++)
+			pthread_create(&rt[i][j], NULL, returner_thread, &sk[i]);
+	}
+	for (unsigned int i = 0; i < SOCKS; i++) {
+		pthread_join(rd[i], NULL);
+		for (unsigned int j = 0; j < RETURNERS; j++)
+			pthread_join(rt[i][j], NULL);
+	}
+	atomic_store(&stop, 1);
+	for (unsigned int i = 0; i < SOCKS; i++)
+		pthread_join(nic[i], NULL);
+
+	/* quiescent: the invariants must hold */
+	if (dmtok_check(net, msg, sizeof(msg))) {
+		printf("FAIL: invariant after the run: %s\n", msg);
+		fails++;
+	}
+	for (unsigned int i = 0; i < SOCKS; i++) {
+		printf("socket %u: %llu frags handed out, %llu returned, %llu errors\n", i,
+		       (unsigned long long)sk[i].handed, (unsigned long long)sk[i].returned,
+		       (unsigned long long)sk[i].bad);
+		if (sk[i].handed != sk[i].returned || sk[i].bad || !sk[i].handed)
+			fails++;
+		dmtok_close(net, sk[i].fd);
+	}
+	dmtok_unbind(net, (uint32_t)binding);
+	if (dmtok_check(net, msg, sizeof(msg))) {
+		printf("FAIL: invariant after close: %s\n", msg);
+		fails++;
+	}
+	dmtok_net_counts(net, &cnt);
+	if (cnt.niovs_out || cnt.bindings || cnt.page_pools) {
+		printf("FAIL: after close+unbind: %lu niovs out, %lu bindings, %lu pools\n",
+		       cnt.niovs_out, cnt.bindings, cnt.page_pools);
+		fails++;
+	}
+	if (dmtok_warn_count()) {
+		dmtok_warn_report(stdout);
+		fails++;
+	}
+	if (dmtok_net_destroy(net))
+		fails++;
+	printf("%s\n", fails ? "FAIL" : "PASS");
+	return fails ? 1 : 0;
+}
