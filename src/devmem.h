@@ -47,7 +47,7 @@ struct dmtok_binding {
 	u32 page_shift;
 	u64 size;
 	bool autorelease;		/* false: DMTOK_BIND_NO_AUTORELEASE */
-	bool unbound;			/* set once at unbind (under net lock) */
+	_Atomic bool unbound;		/* set once at unbind (net lock); read anywhere */
 	struct dmtok_niov **vec;	/* vec[npages], filled once at bind */
 	struct dmtok_niov *niovs;	/* the niovs vec[] points to */
 	/* free niovs (the kernel's chunk_pool gen_pool) */

@@ -56,6 +56,9 @@ typedef int64_t s64;
 #ifndef EFAULT
 #define EFAULT 14
 #endif
+#ifndef ENODEV
+#define ENODEV 19
+#endif
 #ifndef EBUSY
 #define EBUSY 16
 #endif

@@ -9,7 +9,9 @@
  * socket still holds at close linger in the niovs until unbind (see
  * dmtok__unbind_locked()). It takes frags only from bindings made with
  * DMTOK_BIND_NO_AUTORELEASE (recvmsg fails with -EINVAL otherwise),
- * because only those bindings reclaim lingering references.
+ * because only those bindings reclaim lingering references, and none
+ * from a binding already unbound (-ENODEV): its reclaim has run. A
+ * recvmsg racing with unbind can still slip one past it; see README.
  *
  * Dontneed validates the whole request first and fails with -EINVAL
  * without touching a single uref if any token is out of range (what the
@@ -46,6 +48,14 @@ static int nu_rx_reserve(void *priv, struct dmtok_rx_batch *b,
 	/* Manual release is the binding's attribute, as in the series. */
 	if (binding->autorelease)
 		return -EINVAL;
+	/*
+	 * Unbind has already dropped the references parked in the niovs; one
+	 * taken now would never be dropped and the binding never freed
+	 * (found by fuzz_ops, pinned by test_niov_uref_recv_after_unbind).
+	 * The frag stays queued and goes with the socket.
+	 */
+	if (atomic_load(&binding->unbound))
+		return -ENODEV;
 	cur = ptr_load_relaxed(&s->binding);
 	if (!cur) {
 		net_devmem_dmabuf_binding_get(binding);

@@ -123,6 +123,31 @@ static void test_niov_uref_needs_manual_binding(void **state)
 	env_free(e);
 }
 
+/*
+ * Regression from fuzz_ops (minimized input: rx, unbind, recvmsg): frags
+ * queued before unbind and read after it took user references that the
+ * unbind reclaim had already run past, so they leaked and the binding
+ * was never freed. Now the recvmsg is refused and the frags go with the
+ * socket.
+ */
+static void test_niov_uref_recv_after_unbind(void **state)
+{
+	struct env *e = env_setup("niov-uref", 4 * MB, NULL, DMTOK_BIND_NO_AUTORELEASE);
+	struct dmtok_net_counts c;
+	(void)state;
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 5633 * 4), 5633 * 4);
+	assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), 0);
+	assert_int_equal(client_recv(e, e->sock, e->flow, 168, MSG_SOCK_DEVMEM), -1);
+	assert_int_equal(errno, ENODEV);
+	check_ok(e);
+	assert_int_equal(dmtok_close(e->net, e->sock), 0);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.bindings, 0);	/* freed: nothing lingers */
+	assert_int_equal(c.niovs_out, 0);
+	env_free(e);
+}
+
 /* ---- slots (ours) ---- */
 
 static void test_slots_many_bindings(void **state)
@@ -278,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_niov_uref_cross_socket_release),
 		cmocka_unit_test(test_niov_uref_all_or_nothing),
 		cmocka_unit_test(test_niov_uref_needs_manual_binding),
+		cmocka_unit_test(test_niov_uref_recv_after_unbind),
 		cmocka_unit_test(test_slots_many_bindings),
 		cmocka_unit_test(test_slots_rejects_unissued_all_or_nothing),
 		cmocka_unit_test(test_slots_reuse_lifo),

@@ -64,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct in in = { data, size };
 	unsigned int q = 0;
 	char msg[256];
+	static const uint8_t junk[2048];
 
 	o.rx_buf_size = (u8_(&in) & 1) ? 2048 : 0;
 	o.mss = 1000 + (u8_(&in) % 4) * 1000;
@@ -109,12 +110,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				}
 				v = 0;
 				break;
-			case 2:
-				v = fuzz_return(x->net, &x->s, a & 0xff);
+			case 2:	/* only frags the client holds (none: by design apart) */
+				v = x->s.ntok ? fuzz_return(x->net, &x->s, a & 0xff) : 0;
 				break;
 			default:	/* malformed */
 				v = dmtok_setsockopt(x->net, x->s.fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,
-						     (a & 1) ? NULL : (void *)&w, a % 2000 | 1);
+						     (a & 1) ? NULL : (void *)junk, a % 2000 | 1);
 				v = v < 0 ? -errno : v;
 				break;
 			}

@@ -133,10 +133,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			dmtok_test_allocator_fail_nth(&ta, a % 8 + 1);
 			armed = 2;
 			break;
-		case 10:	/* malformed: NULL optval, odd optlen */
+		case 10: {	/* malformed: NULL optval, odd optlen */
+			static const uint8_t junk[256] = { 1, 0, 0, 0, 1 };
+
 			(void)dmtok_setsockopt(net, c->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,
-					       (a & 1) ? NULL : (void *)&in, a);
+					       (a & 1) ? NULL : junk, a);
+			c->ntok = 0;
 			break;
+		}
 		case 11: {	/* return the same tokens twice */
 			unsigned int k = c->ntok < 4 ? c->ntok : 4;
 			uint32_t keep[4];

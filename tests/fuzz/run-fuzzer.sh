@@ -6,5 +6,7 @@
 bin=$1; secs=$2; corpus=$3; dict=$4; shift 4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# exit 1 on any finding: libFuzzer's default 77 would read as "skipped"
 "$bin" -max_total_time="$secs" -dict="$dict" -print_final_stats=1 \
+  -error_exitcode=1 -timeout_exitcode=1 \
   -rss_limit_mb=4096 -timeout=20 "$@" "$work" "$corpus"
