@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+# Proof that the fuzzers and the stress test find real bugs: builds dmtok
+# once per planted bug (meson option -Dmutant=NAME), runs fuzz_ops on it
+# for at most FUZZ_SECS (ASan+UBSan, libFuzzer), then the stress test
+# plain and under TSan, and prints a table: mutant, found by the fuzzer
+# (seconds, which check fired), by the stress test, by TSan.
+# usage: tests/fuzz/mutants.sh [OUTDIR] [FUZZ_SECS] [MUTANT...]
+set -u
+src=$(cd "$(dirname "$0")/../.." && pwd)
+out=${1:-/tmp/dmtok-mutants}; secs=${2:-60}; shift 2 2>/dev/null || true
+all="null_binding uref_sizeof no_positive_check no_bounds_check warn_user close_skip_last nonatomic_uref relaxed_publish xa_nolock"
+list=${*:-$all}
+mkdir -p "$out"
+printf '| mutant | fuzz_ops finds it | seconds | check that fired | stress (plain) | stress under TSan |\n'
+printf '|---|---|---|---|---|---|\n'
+for m in $list; do
+  scheme=niov-array; [ "$m" = xa_nolock ] && scheme=xarray
+  b="$out/fuzz-$m"; t="$out/tsan-$m"
+  if [ ! -d "$b" ]; then
+    CC=clang meson setup "$b" "$src" -Dmutant="$m" -Dfuzzing=true \
+      -Db_sanitize=address,undefined -Db_lundef=false >/dev/null 2>&1
+  fi
+  ninja -C "$b" tests/fuzz_ops tests/stress >/dev/null 2>&1
+  work=$(mktemp -d)
+  start=$(date +%s%N)
+  (cd "$work" && DMTOK_FUZZ_SCHEME=$scheme "$b/tests/fuzz_ops" -max_total_time="$secs" \
+     -error_exitcode=1 -timeout=10 -dict="$src/tests/fuzz/dmtok.dict" \
+     . "$src/tests/fuzz/corpus/ops" > log.txt 2>&1)
+  rc=$?
+  end=$(date +%s%N)
+  took=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+  check=$(grep -o -m1 -E 'DMTOK-FUZZ: [a-z]+|AddressSanitizer: [a-z-]+|SEGV|runtime error' "$work/log.txt" | head -1)
+  found=no; [ $rc -ne 0 ] && found=yes
+  [ $found = no ] && took="-" && check="-"
+  cp "$work/log.txt" "$out/fuzz-$m.log"; rm -rf "$work"
+  # stress, plain (the ASan build) and under TSan
+  s_plain=no
+  timeout 120 "$b/tests/stress" "$scheme" 6 > "$out/stress-$m.log" 2>&1 || s_plain=yes
+  if [ ! -d "$t" ]; then
+    CC=clang meson setup "$t" "$src" -Dmutant="$m" -Db_sanitize=thread -Db_lundef=false >/dev/null 2>&1
+  fi
+  ninja -C "$t" tests/stress >/dev/null 2>&1
+  s_tsan=no
+  TSAN_OPTIONS=halt_on_error=1 timeout 120 "$t/tests/stress" "$scheme" 6 > "$out/tsan-$m.log" 2>&1 || s_tsan=yes
+  grep -q "ThreadSanitizer: data race" "$out/tsan-$m.log" && s_tsan="yes (data race)"
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$m" "$found" \
+    "$took" "$check" "$s_plain" "$s_tsan"
+done
