@@ -21,7 +21,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: dmtok-plan [-n NICS] [-q QUEUES_PER_NIC] [-s DMABUF_SIZE]\n"
 		"                  [-p PAGE_SIZE] [-k SOCKETS] [-o OUTSTANDING]\n"
-		"                  [-b BINDINGS_PER_SOCKET]\n"
+		"                  [-b BINDINGS_PER_SOCKET] [-C]\n"
+		"-C prints the memory table as CSV (scheme,sockets,per_socket,total,close_scan)\n"
 		"sizes take K/M/G/T suffixes (binary). Defaults: the review's example,\n"
 		"-n 8 -q 32 -s 80G -p 4K -k 1000 -o 128 -b 2\n");
 }
@@ -68,9 +69,9 @@ int main(int argc, char **argv)
 	struct dmtok_plan_enc_out enc[DMTOK_ENC_COUNT];
 	struct dmtok_plan_mem_out mem[5];
 	uint64_t v;
-	int c, i;
+	int c, i, csv = 0;
 
-	while ((c = getopt(argc, argv, "n:q:s:p:k:o:b:h")) != -1) {
+	while ((c = getopt(argc, argv, "n:q:s:p:k:o:b:Ch")) != -1) {
 		switch (c) {
 		case 'n': if (parse_count(optarg, "NICS", 1 << 20, &v)) return 2;
 			in.nics = (uint32_t)v; break;
@@ -90,6 +91,7 @@ int main(int argc, char **argv)
 			break;
 		case 'b': if (parse_count(optarg, "BINDINGS_PER_SOCKET", 1 << 20, &v)) return 2;
 			in.socket_bindings = (uint32_t)v; break;
+		case 'C': csv = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -104,6 +106,16 @@ int main(int argc, char **argv)
 	}
 
 	char b1[16], b2[16], b3[16];
+
+	if (csv) {
+		for (i = 0; i < 4; i++)
+			printf("%s,%llu,%llu,%llu,%llu\n", mem[i].scheme,
+			       (unsigned long long)in.sockets,
+			       (unsigned long long)mem[i].per_socket,
+			       (unsigned long long)mem[i].total,
+			       (unsigned long long)mem[i].close_scan);
+		return 0;
+	}
 	printf("system: %u NICs x %u queues = %llu bindings, dmabuf %s in %s pages "
 	       "(%llu pages), %llu sockets, %llu refs outstanding/socket, "
 	       "%u bindings/socket\n\n",

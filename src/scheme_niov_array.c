@@ -116,8 +116,9 @@ static int na_dontneed(void *priv, const struct dmabuf_token *tokens,
 			if (WARN_ON_ONCE(token >= binding->npages))
 				break;
 #elif !defined(DMTOK_MUTANT_NO_BOUNDS_CHECK)
-			if (token >= s->npages)
-				break;	/* as posted, minus the WARN */
+			/* as posted (binding->dmabuf->size / PAGE_SIZE), minus the WARN */
+			if (token >= binding->npages)
+				break;
 #endif
 			if (++num_frags > MAX_DONTNEED_FRAGS)
 				goto frag_limit_reached;
