@@ -18,6 +18,15 @@ void dmtok_binding_get(struct dmtok_binding *b)
 	atomic_inc(&b->ref);
 }
 
+/* The binding's own memory; its niovs must all be home. */
+static void binding_free_mem(struct dmtok_binding *b)
+{
+	kvfree(b->free_stack);
+	kvfree(b->vec);
+	kvfree(b->niovs);
+	kfree(b);
+}
+
 static void binding_free(struct dmtok_binding *b)
 {
 	struct dmtok_net *net = b->net;
@@ -34,10 +43,7 @@ static void binding_free(struct dmtok_binding *b)
 	WARN_ON_ONCE(b->nfree != b->npages);
 	dmtok_dmabuf_put(b->dmabuf);
 	spin_lock_destroy(&b->lock);
-	kvfree(b->free_stack);
-	kvfree(b->vec);
-	kvfree(b->niovs);
-	kfree(b);
+	binding_free_mem(b);
 }
 
 /* net_devmem_dmabuf_binding_put() */
@@ -80,10 +86,7 @@ static struct dmtok_binding *binding_alloc(struct dmtok_dmabuf *d)
 	b->vec = kvcalloc(npages, sizeof(*b->vec), GFP_KERNEL);
 	b->free_stack = kvcalloc(npages, sizeof(*b->free_stack), GFP_KERNEL);
 	if (!b->niovs || !b->vec || !b->free_stack) {
-		kvfree(b->free_stack);
-		kvfree(b->vec);
-		kvfree(b->niovs);
-		kfree(b);
+		binding_free_mem(b);
 		return NULL;
 	}
 	b->npages = npages;
@@ -176,14 +179,9 @@ int dmtok_bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 		if (err) {
 			while (i--)
 				dmtok_pp_destroy(pools[i]);
-			/* pools dropped their refs; the table ref is the last */
-			b->dmabuf = NULL;
-			b->nfree = b->npages;
+			/* the pools dropped their refs; nothing else saw b */
 			spin_lock_destroy(&b->lock);
-			kvfree(b->free_stack);
-			kvfree(b->vec);
-			kvfree(b->niovs);
-			kfree(b);
+			binding_free_mem(b);
 			goto out_unlock;
 		}
 	}

@@ -312,24 +312,28 @@ static ssize_t recvmsg_locked(struct dmtok_sock *sk, struct rx_msg *m,
 	return copied;
 }
 
+/* fdget() for the syscall face: a referenced socket, or NULL with errno set. */
+static struct dmtok_sock *sock_lookup(struct dmtok_net *net, int fd)
+{
+	struct dmtok_sock *sk;
+	int err = EINVAL;
+
+	sk = net ? dmtok_sock_get_fd(net, fd, &err) : NULL;
+	if (!sk)
+		errno = err;
+	return sk;
+}
+
 ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 		      int flags)
 {
 	struct rx_msg m = { .msg = msg };
-	struct dmtok_sock *sk;
+	struct dmtok_sock *sk = sock_lookup(net, fd);
 	size_t len = 0, i;
 	ssize_t ret;
-	int err;
 
-	if (!net) {
-		errno = EINVAL;
+	if (!sk)
 		return -1;
-	}
-	sk = dmtok_sock_get_fd(net, fd, &err);
-	if (!sk) {
-		errno = err;
-		return -1;
-	}
 	if (!msg) {
 		ret = -EFAULT;
 		goto out;
@@ -403,18 +407,11 @@ static int sock_devmem_dontneed(struct dmtok_sock *sk, const void *optval,
 int dmtok_setsockopt(struct dmtok_net *net, int fd, int level, int optname,
 		     const void *optval, socklen_t optlen)
 {
-	struct dmtok_sock *sk;
-	int err, ret;
+	struct dmtok_sock *sk = sock_lookup(net, fd);
+	int ret;
 
-	if (!net) {
-		errno = EINVAL;
+	if (!sk)
 		return -1;
-	}
-	sk = dmtok_sock_get_fd(net, fd, &err);
-	if (!sk) {
-		errno = err;
-		return -1;
-	}
 	if (level == SOL_SOCKET && optname == SO_DEVMEM_DONTNEED)
 		ret = sock_devmem_dontneed(sk, optval, optlen);
 	else
