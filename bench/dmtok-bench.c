@@ -52,6 +52,7 @@ struct cfg {
 	FILE *csv;
 	int quiet;
 	int fixed;		/* callgrind mode: one run, no warm-up */
+	size_t scale_tokens;	/* tokens in the dontneed-scaling test */
 };
 
 /* ---- the floor: two atomics per frag, nothing else ---- */
@@ -236,6 +237,7 @@ struct result {
 	double rx, dn, rt;	/* median CPU ns per frag */
 	uint64_t mem;		/* per socket, bytes */
 	double close_us;	/* median, 128 outstanding */
+	double scale1, scale2;	/* dontneed Mtok/s, 1 and 2 threads, one socket */
 	int err;
 };
 
@@ -279,10 +281,90 @@ static double close_once(const struct dmtok_scheme_ops *ops, struct dmtok_bindin
 	return (mono_ns() - t0) / 1e3;
 }
 
+/*
+ * Dontneed scaling on one socket: receive @n tokens, then return them
+ * with @threads threads at once (disjoint shares, c->batch per call).
+ * Returns released tokens per second of wall-clock time.
+ */
+struct ret_arg {
+	const struct dmtok_scheme_ops *ops;
+	void *priv;
+	const struct dmabuf_token *toks;
+	size_t n;
+	unsigned int batch;
+	_Atomic int *go;
+	long released;
+};
+
+static void *returner(void *p)
+{
+	struct ret_arg *a = p;
+
+	while (!atomic_load(a->go))
+		;
+	for (size_t i = 0; i < a->n; i += a->batch) {
+		size_t k = a->n - i < a->batch ? a->n - i : a->batch;
+		int r = a->ops->dontneed(a->priv, a->toks + i, (unsigned int)k);
+
+		if (r > 0)
+			a->released += r;
+	}
+	return NULL;
+}
+
+static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_ops *ops,
+			       struct dmtok_binding *b, size_t n, unsigned int threads)
+{
+	struct dmabuf_token *toks = calloc(n, sizeof(*toks));
+	struct ret_arg a[2];
+	pthread_t th[2];
+	_Atomic int go = 0;
+	double t0, dt;
+	long released = 0;
+	void *priv;
+	size_t got = 0;
+
+	if (!toks || ops->init(&priv, ops->param)) {
+		free(toks);
+		return -1;
+	}
+	while (got < n) {
+		struct dmtok_rx_batch batch = { 0 };
+
+		for (unsigned int k = 0; k < BATCH_FRAGS && got < n; k++) {
+			struct dmtok_niov *niov = b->vec[got % b->npages];
+			u32 tok;
+
+			if (ops->rx_reserve(priv, &batch, niov, BATCH_FRAGS - k, &tok))
+				break;
+			atomic_long_inc(&niov->pp_ref_count);
+			ops->rx_taken(priv, &batch, niov, tok);
+			toks[got++] = (struct dmabuf_token){ tok, 1 };
+		}
+		ops->rx_commit(priv, &batch);
+	}
+	for (unsigned int i = 0; i < threads; i++) {
+		a[i] = (struct ret_arg){ ops, priv, toks + i * (n / threads),
+					 i + 1 == threads ? n - i * (n / threads) : n / threads,
+					 c->batch, &go, 0 };
+		pthread_create(&th[i], NULL, returner, &a[i]);
+	}
+	t0 = mono_ns();
+	atomic_store(&go, 1);
+	for (unsigned int i = 0; i < threads; i++) {
+		pthread_join(th[i], NULL);
+		released += a[i].released;
+	}
+	dt = mono_ns() - t0;
+	ops->release_all(priv);
+	free(toks);
+	return released == (long)n ? (double)n / dt * 1e3 : -1;	/* Mtok/s */
+}
+
 static int run_scheme(const struct cfg *c, const struct dmtok_scheme_ops *ops,
 		      struct dmtok_binding *b, struct result *r)
 {
-	double rx[64], dn[64], rt[64], cl[64];
+	double rx[64], dn[64], rt[64], cl[64], s1[64], s2[64];
 	struct worker w[MAX_WORKERS];
 	uint64_t s = c->seed;
 
@@ -313,6 +395,8 @@ static int run_scheme(const struct cfg *c, const struct dmtok_scheme_ops *ops,
 		dn[run] = sum_dn / (double)frags;
 		rt[run] = rx[run] + dn[run];
 		cl[run] = close_once(ops, b, c->outstanding, &s);
+		s1[run] = dontneed_scaling(c, ops, b, c->scale_tokens, 1);
+		s2[run] = dontneed_scaling(c, ops, b, c->scale_tokens, 2);
 		if (!c->quiet && isatty(2))
 			fprintf(stderr, "\r  %-12s run %u/%u", ops->name, run + 1, c->runs);
 	}
@@ -322,6 +406,8 @@ static int run_scheme(const struct cfg *c, const struct dmtok_scheme_ops *ops,
 	r->dn = median(dn, c->runs);
 	r->rt = median(rt, c->runs);
 	r->close_us = median(cl, c->runs);
+	r->scale1 = median(s1, c->runs);
+	r->scale2 = median(s2, c->runs);
 	return 0;
 }
 
@@ -371,6 +457,7 @@ static void usage(FILE *f)
 "  -r N     runs; the median is reported (default 5, at most 64)\n"
 "  -b N     tokens per SO_DEVMEM_DONTNEED call (default 128, at most 128)\n"
 "  -o N     tokens held before returning (default 128; multiple of -b)\n"
+"  -t N     tokens one socket returns in the 1-vs-2-thread test (default 262144)\n"
 "  -R       random pages instead of sequential\n"
 "  -S SEED  PRNG seed (default 1)\n"
 "  -x NAME  only this scheme (plus the floor and xarray baselines)\n"
@@ -382,7 +469,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	struct cfg c = { .workers = 4, .dmabuf_size = 2ull << 30, .frags = 1000000,
-			 .runs = 5, .batch = 128, .outstanding = 128, .seed = 1 };
+			 .runs = 5, .batch = 128, .outstanding = 128, .seed = 1,
+			 .scale_tokens = 1u << 18 };
 	struct result res[NSCHEMES];
 	struct dmtok_net *net;
 	struct dmtok_netdev_opts o = { .nqueues = 1 };
@@ -391,7 +479,7 @@ int main(int argc, char **argv)
 	unsigned int q = 0, i;
 	int opt, ifi, d, id;
 
-	while ((opt = getopt(argc, argv, "w:s:n:r:b:o:RS:x:c:1qh")) != -1) {
+	while ((opt = getopt(argc, argv, "w:s:n:r:b:o:t:RS:x:c:1qh")) != -1) {
 		switch (opt) {
 		case 'w': c.workers = (unsigned int)strtonum(optarg, 1, MAX_WORKERS, &err); break;
 		case 's': if (expand_number(optarg, &c.dmabuf_size)) err = "not a size"; break;
@@ -399,6 +487,7 @@ int main(int argc, char **argv)
 		case 'r': c.runs = (unsigned int)strtonum(optarg, 1, 64, &err); break;
 		case 'b': c.batch = (unsigned int)strtonum(optarg, 1, 128, &err); break;
 		case 'o': c.outstanding = (unsigned int)strtonum(optarg, 1, 1 << 20, &err); break;
+		case 't': c.scale_tokens = (size_t)strtonum(optarg, 256, 1 << 24, &err); break;
 		case 'R': c.random_pages = 1; break;
 		case 'S': c.seed = (uint64_t)strtonum(optarg, 1, 1ll << 62, &err); break;
 		case 'x': c.only = optarg; break;
@@ -441,7 +530,8 @@ int main(int argc, char **argv)
 	printf("clock: thread CPU time, %.0f ns per read pair (subtracted)\n", clock_pair_ns);
 	if (c.csv && ftell(c.csv) == 0)
 		fprintf(c.csv, "scheme,workers,dmabuf_bytes,random,batch,outstanding,seed,"
-			"rx_ns,dontneed_ns,roundtrip_ns,mem_bytes,close_us\n");
+			"rx_ns,dontneed_ns,roundtrip_ns,mem_bytes,close_us,"
+			"dontneed_1t_mtok,dontneed_2t_mtok\n");
 	for (i = 0; i < NSCHEMES; i++) {
 		const struct dmtok_scheme_ops *ops = bench_schemes[i];
 
@@ -477,12 +567,18 @@ int main(int argc, char **argv)
 		       r->name, r->rx, r->dn, r->rt, 1e3 / r->rt,
 		       res[1].rt / r->rt, r->rt / res[0].rt, mem, r->close_us);
 		if (c.csv)
-			fprintf(c.csv, "%s,%u,%llu,%d,%u,%u,%llu,%.2f,%.2f,%.2f,%llu,%.2f\n",
+			fprintf(c.csv, "%s,%u,%llu,%d,%u,%u,%llu,%.2f,%.2f,%.2f,%llu,%.2f,%.2f,%.2f\n",
 				r->name, c.workers, (unsigned long long)c.dmabuf_size,
 				c.random_pages, c.batch, c.outstanding,
 				(unsigned long long)c.seed, r->rx, r->dn, r->rt,
-				(unsigned long long)r->mem, r->close_us);
+				(unsigned long long)r->mem, r->close_us, r->scale1, r->scale2);
 	}
+	printf("\ndontneed on one socket, %zu tokens returned by 1 and by 2 threads at once "
+	       "(wall clock, Mtok/s):\n", c.scale_tokens);
+	for (i = 0; i < NSCHEMES; i++)
+		if (res[i].name && !res[i].err && i)
+			printf("  %-11s 1 thread %6.1f   2 threads %6.1f   x%.2f\n", res[i].name,
+			       res[i].scale1, res[i].scale2, res[i].scale2 / res[i].scale1);
 	if (res[2].name && !res[2].err && !c.fixed) {
 		/* the review: 45 GB/s of 4 KiB frags = 11 M tokens/s over 4 workers */
 		double per_worker = 45e9 / 4096 / 4;
