@@ -14,7 +14,7 @@
 #define DMTOK_MODEL_PRIV_H
 
 #include <pthread.h>
-#include <sys/queue.h>
+#include <bsd/sys/queue.h>	/* libbsd, not the overlay: nothing leaks into dmtok.pc */
 
 #include "dmtok/model.h"
 #include "dmtok/socket.h"
