@@ -17,7 +17,8 @@ mkdir -p "$out"
 printf '| mutant | fuzz_ops finds it | seconds | check that fired | stress (plain) | stress under TSan |\n'
 printf '|---|---|---|---|---|---|\n'
 for m in $list; do
-  scheme=niov-array; [ "$m" = xa_nolock ] && scheme=xarray
+  scheme=niov-array; guess=""
+  [ "$m" = xa_nolock ] && scheme=xarray && guess=noguess	# see stress.c
   b="$out/fuzz-$m"; t="$out/tsan-$m"
   if [ ! -d "$b" ]; then
     CC=clang meson setup "$b" "$src" -Dmutant="$m" -Dfuzzing=true \
@@ -40,7 +41,7 @@ for m in $list; do
   cp "$work/log.txt" "$out/fuzz-$m.log"; rm -rf "$work"
   # stress, plain (the ASan build) and under TSan
   s_plain=no
-  timeout 120 "$b/tests/stress" "$scheme" 6 > "$out/stress-$m.log" 2>&1 || s_plain=yes
+  timeout 120 "$b/tests/stress" "$scheme" 6 1 $guess > "$out/stress-$m.log" 2>&1 || s_plain=yes
   if [ ! -d "$t" ]; then
     CC=clang meson setup "$t" "$src" -Dmutant="$m" -Db_sanitize=thread -Db_lundef=false >/dev/null 2>&1
   fi
@@ -48,7 +49,7 @@ for m in $list; do
     printf '| %s | TSan build failed | | | | |\n' "$m"; continue
   fi
   s_tsan=no
-  TSAN_OPTIONS=halt_on_error=1 timeout 120 "$t/tests/stress" "$scheme" 6 > "$out/tsan-$m.log" 2>&1 || s_tsan=yes
+  TSAN_OPTIONS=halt_on_error=1 timeout 120 "$t/tests/stress" "$scheme" 6 1 $guess > "$out/tsan-$m.log" 2>&1 || s_tsan=yes
   grep -q "ThreadSanitizer: data race" "$out/tsan-$m.log" && s_tsan="yes (data race)"
   printf '| %s | %s | %s | %s | %s | %s |\n' "$m" "$found" \
     "$took" "$check" "$s_plain" "$s_tsan"
