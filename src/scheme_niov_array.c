@@ -78,8 +78,8 @@ static void na_rx_taken(void *priv, struct dmtok_rx_batch *b,
 
 	(void)b;
 	(void)niov;
-#ifdef DMTOK_MUTANT_NONATOMIC_UREF	/* seeded bug: a racy read-modify-write */
-	atomic_set(&s->urefs[token], atomic_read(&s->urefs[token]) + 1);
+#ifdef DMTOK_MUTANT_NONATOMIC_UREF	/* seeded bug: a plain, racy increment */
+	(*(int *)&s->urefs[token].counter)++;
 #else
 	atomic_inc(&s->urefs[token]);
 #endif
