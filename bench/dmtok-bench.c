@@ -457,7 +457,8 @@ static void usage(FILE *f)
 "  -r N     runs; the median is reported (default 5, at most 64)\n"
 "  -b N     tokens per SO_DEVMEM_DONTNEED call (default 128, at most 128)\n"
 "  -o N     tokens held before returning (default 128; multiple of -b)\n"
-"  -t N     tokens one socket returns in the 1-vs-2-thread test (default 262144)\n"
+"  -t N     tokens one socket returns in the 1-vs-2-thread test (default 524288,\n"
+"           at most the dmabuf's pages: the threads' shares never share a niov)\n"
 "  -R       random pages instead of sequential\n"
 "  -S SEED  PRNG seed (default 1)\n"
 "  -x NAME  only this scheme (plus the floor and xarray baselines)\n"
@@ -470,8 +471,8 @@ int main(int argc, char **argv)
 {
 	struct cfg c = { .workers = 4, .dmabuf_size = 2ull << 30, .frags = 1000000,
 			 .runs = 5, .batch = 128, .outstanding = 128, .seed = 1,
-			 .scale_tokens = 1u << 18 };
-	struct result res[NSCHEMES];
+			 .scale_tokens = 1u << 19 };
+	struct result res[NSCHEMES] = { { 0 } };
 	struct dmtok_net *net;
 	struct dmtok_netdev_opts o = { .nqueues = 1 };
 	struct dmtok_binding *b;
@@ -522,6 +523,8 @@ int main(int argc, char **argv)
 	}
 	b = dmtok_binding_find(net, (uint32_t)id);
 	floor_binding = b;
+	if (c.scale_tokens > b->npages)	/* one niov per token: no false sharing */
+		c.scale_tokens = b->npages;
 	for (uint32_t p = 0; p < b->npages; p++)	/* the skb's base reference */
 		atomic_long_set(&b->vec[p]->pp_ref_count, 1);
 

@@ -9,7 +9,7 @@
  * unique per frag, as upstream.
  *
  * Layout: token t in [1, SLOTS_MAX): top[t >> 16] -> mid[(t >> 8) & 255]
- * -> leaf slot[t & 255]. Leaves and mids are allocated on first use under
+ * -> leaf slot[t & 255]; a slot word holds the niov, or a free-list link. Leaves and mids are allocated on first use under
  * the socket lock and never freed before close, so a reader that saw a
  * token <= high-water (acquire) finds its leaf.
  *
@@ -18,11 +18,12 @@
  *    private list, refilled by taking the whole shared MPSC stack
  *    (free_head + per-slot next) with one exchange; it takes the
  *    page-pool reference, then publishes the niov with a release store.
- *  - dontneed (no lock, concurrent with recvmsg and other dontneeds) does
- *    niov = xchg(slot, NULL): exactly one caller gets the pointer and
- *    owns the reference; everyone else reads NULL and skips the token. The
- *    owner puts the page; the slots a call freed are pushed back as one
- *    chain with a single release CAS.
+ *  - dontneed (no lock, concurrent with recvmsg and other dontneeds) reads
+ *    the slot and, if it holds a niov, CASes it to a free link: exactly
+ *    one caller's CAS takes the pointer and owns the reference; everyone
+ *    else sees a free link or a failed CAS and skips the token. The owner
+ *    puts the page; the slots a call freed are pushed back as one chain
+ *    (linked through the slot words) with a single release CAS.
  *  - The shared stack is only ever pushed to, and emptied whole by its
  *    single consumer with an exchange: no pop-CAS, so no ABA.
  * A token released and reused by a later frag refers to the new frag,
@@ -43,9 +44,19 @@
 #define TOP_SIZE	(1u << TOP_BITS)
 #define SLOTS_MAX	(1u << (LEAF_BITS + MID_BITS + TOP_BITS))
 
+/*
+ * A slot word is a niov pointer (held by the user), 0 (reserved by an
+ * in-flight recvmsg), or (next << 1 | 1): free, with the next free slot
+ * of its list. Keeping the link in the slot word means a release dirties
+ * one cache line per token, not two.
+ */
+#define SLOT_FREE(next)		((void *)(((uintptr_t)(next) << 1) | 1))
+#define SLOT_IS_FREE(w)		((uintptr_t)(w) & 1)
+#define SLOT_NEXT(w)		((u32)((uintptr_t)(w) >> 1))
+#define SLOT_NIOV(w)		(SLOT_IS_FREE(w) ? NULL : (struct dmtok_niov *)(w))
+
 struct slots_leaf {
-	atomic_ptr_t slot[LEAF_SIZE];	/* niov, or 0 when free */
-	_Atomic u32 next[LEAF_SIZE];	/* free-stack link */
+	atomic_ptr_t slot[LEAF_SIZE];
 };
 
 struct slots_mid {
@@ -104,18 +115,21 @@ static int ensure_leaf(struct slots_sock *s, u32 t)
 	return 0;
 }
 
-static _Atomic u32 *next_of(struct slots_sock *s, u32 t)
+static atomic_ptr_t *slot_of(struct slots_sock *s, u32 t)
 {
-	return &leaf_of(s, t)->next[t & (LEAF_SIZE - 1)];
+	return &leaf_of(s, t)->slot[t & (LEAF_SIZE - 1)];
 }
 
-/* Pushes the chain first..last (linked through next[]) with one CAS. */
+/*
+ * Pushes the chain first..last (linked through their slot words) with
+ * one CAS; the release orders the links before the new head.
+ */
 static void push_chain(struct slots_sock *s, u32 first, u32 last)
 {
 	u32 head = atomic_load_explicit(&s->free_head, memory_order_relaxed);
 
 	do {
-		atomic_store_explicit(next_of(s, last), head, memory_order_relaxed);
+		ptr_store_relaxed(slot_of(s, last), SLOT_FREE(head));
 	} while (!atomic_compare_exchange_weak_explicit(&s->free_head, &head, first,
 							memory_order_release,
 							memory_order_relaxed));
@@ -124,7 +138,8 @@ static void push_chain(struct slots_sock *s, u32 first, u32 last)
 /*
  * Single consumer (recvmsg, socket lock): pop from the private list; when
  * it is empty, take the whole shared stack with one exchange. Producers
- * only ever push, so there is no ABA.
+ * only ever push, so there is no ABA. The popped slot is left at 0
+ * (reserved) so no dontneed can mistake it for a held niov.
  */
 static u32 pop_free(struct slots_sock *s)
 {
@@ -132,8 +147,10 @@ static u32 pop_free(struct slots_sock *s)
 
 	if (!t)
 		t = atomic_exchange_explicit(&s->free_head, 0, memory_order_acquire);
-	if (t)
-		s->local = atomic_load_explicit(next_of(s, t), memory_order_relaxed);
+	if (t) {
+		s->local = SLOT_NEXT(ptr_load_relaxed(slot_of(s, t)));
+		ptr_store_relaxed(slot_of(s, t), NULL);
+	}
 	return t;
 }
 
@@ -171,7 +188,7 @@ static void slots_rx_taken(void *priv, struct dmtok_rx_batch *b,
 	struct slots_sock *s = priv;
 
 	/* pp_ref_count was taken before: publish only a held reference */
-	ptr_store_release(&leaf_of(s, token)->slot[token & (LEAF_SIZE - 1)], niov);
+	ptr_store_release(slot_of(s, token), niov);
 	b->idx++;
 }
 
@@ -181,8 +198,7 @@ static void slots_rx_commit(void *priv, struct dmtok_rx_batch *b)
 	struct slots_sock *s = priv;
 
 	for (unsigned int i = b->idx; i < b->max; i++) {	/* back on the private list */
-		atomic_store_explicit(next_of(s, b->tokens[i]), s->local,
-				      memory_order_relaxed);
+		ptr_store_relaxed(slot_of(s, b->tokens[i]), SLOT_FREE(s->local));
 		s->local = b->tokens[i];
 	}
 	b->max = 0;
@@ -215,14 +231,17 @@ validated:
 			u32 t = tokens[i].token_start + j;
 			struct dmtok_niov *niov;
 
+			atomic_ptr_t *slot;
+
 			if (++num_frags > MAX_DONTNEED_FRAGS)
 				goto out;
-			niov = ptr_xchg(&leaf_of(s, t)->slot[t & (LEAF_SIZE - 1)], NULL);
-			if (!niov)
-				continue;	/* not held: already returned */
+			slot = slot_of(s, t);
+			niov = SLOT_NIOV(ptr_load_acquire(slot));
+			/* only the caller whose CAS takes the pointer owns the ref */
+			if (!niov || !ptr_cmpxchg(slot, niov, SLOT_FREE(first)))
+				continue;	/* not held: free, reserved, or raced */
 			WARN_ON_ONCE(!napi_pp_put_page(niov));
-			/* chain the freed slot; published below with one CAS */
-			atomic_store_explicit(next_of(s, t), first, memory_order_relaxed);
+			/* the slot now links to the chain; published below with one CAS */
 			if (!first)
 				last = t;
 			first = t;
@@ -241,8 +260,7 @@ static void slots_release_all(void *priv)
 	u32 hw = atomic_load(&s->hw), t, m;
 
 	for (t = 1; t <= hw; t++) {
-		struct dmtok_niov *niov =
-			ptr_load_relaxed(&leaf_of(s, t)->slot[t & (LEAF_SIZE - 1)]);
+		struct dmtok_niov *niov = SLOT_NIOV(ptr_load_relaxed(slot_of(s, t)));
 
 		if (niov)
 			WARN_ON_ONCE(!napi_pp_put_page(niov));
@@ -266,7 +284,7 @@ static void slots_stats(void *priv, struct dmtok_scheme_stats *st)
 	st->mem_bytes = sizeof(*s) + (u64)s->nr_mids * sizeof(struct slots_mid) +
 			(u64)s->nr_leaves * sizeof(struct slots_leaf);
 	for (u32 t = 1; t <= atomic_load(&s->hw); t++)
-		st->tokens_out += !!ptr_load_acquire(&leaf_of(s, t)->slot[t & (LEAF_SIZE - 1)]);
+		st->tokens_out += !!SLOT_NIOV(ptr_load_acquire(slot_of(s, t)));
 }
 
 static int slots_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
@@ -276,8 +294,7 @@ static int slots_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
 	int err;
 
 	for (t = 1; t <= hw; t++) {
-		struct dmtok_niov *niov =
-			ptr_load_acquire(&leaf_of(s, t)->slot[t & (LEAF_SIZE - 1)]);
+		struct dmtok_niov *niov = SLOT_NIOV(ptr_load_acquire(slot_of(s, t)));
 
 		if (niov && (err = cb(arg, t, niov)))
 			return err;
