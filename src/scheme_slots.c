@@ -50,10 +50,21 @@
  * of its list. Keeping the link in the slot word means a release dirties
  * one cache line per token, not two.
  */
-#define SLOT_FREE(next)		((void *)(((uintptr_t)(next) << 1) | 1))
-#define SLOT_IS_FREE(w)		((uintptr_t)(w) & 1)
-#define SLOT_NEXT(w)		((u32)((uintptr_t)(w) >> 1))
-#define SLOT_NIOV(w)		(SLOT_IS_FREE(w) ? NULL : (struct dmtok_niov *)(w))
+static inline void *SLOT_FREE(u32 next)
+{
+	return (void *)(((uintptr_t)next << 1) | 1);
+}
+
+static inline u32 SLOT_NEXT(void *w)
+{
+	return (u32)((uintptr_t)w >> 1);
+}
+
+/* Functions, not macros: the word is read once (a macro read it twice). */
+static inline struct dmtok_niov *SLOT_NIOV(void *w)
+{
+	return ((uintptr_t)w & 1) ? NULL : w;
+}
 
 struct slots_leaf {
 	atomic_ptr_t slot[LEAF_SIZE];
