@@ -21,6 +21,7 @@ extern "C" {
 struct dmtok_allocator {
 	/* Returns zeroed memory of @size bytes, or NULL. */
 	void *(*zalloc)(void *ctx, size_t size);
+	/* Frees @ptr (never NULL); @size is 0: kfree() does not know it. */
 	void (*free)(void *ctx, void *ptr, size_t size);
 	void *ctx;
 };
