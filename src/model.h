@@ -55,10 +55,10 @@ void dmtok_binding_free_niov(struct dmtok_binding *b, struct dmtok_niov *niov);
 /* ---- netdev ---- */
 struct dmtok_rxq {
 	pthread_mutex_t lock;		/* NAPI context of this queue */
-	struct dmtok_binding *binding;	/* mp_params.mp_priv, NULL if none */
-	struct dmtok_page_pool *pool;
-	struct dmtok_niov *cur;		/* buffer page being filled (holds 1 ref) */
-	u32 cur_off;
+	struct dmtok_binding *binding;	/* mp_params.mp_priv, NULL if none; lock */
+	struct dmtok_page_pool *pool;	/* lock */
+	struct dmtok_niov *cur;		/* buffer page being filled (holds 1 ref); lock */
+	u32 cur_off;			/* lock */
 };
 struct dmtok_netdev {
 	int ifindex;
@@ -73,7 +73,7 @@ struct dmtok_flow {
 	int sockfd;
 	struct dmtok_netdev *dev;
 	unsigned int queue;
-	u64 offset;		/* stream bytes received so far */
+	u64 offset;		/* stream bytes received so far; net->lock, one NIC thread per flow */
 	TAILQ_ENTRY(dmtok_flow) link;
 };
 
@@ -97,15 +97,15 @@ void dmtok_skb_free(struct dmtok_skb *skb);
 
 /* ---- socket ---- */
 struct dmtok_sock {
-	atomic_t ref;			/* fd table + in-flight calls */
+	atomic_t ref;			/* fd table + in-flight calls; atomic */
 	int type;			/* SOCK_STREAM = TCP */
 	pthread_mutex_t lock;		/* lock_sock(): serialises recvmsg */
 	pthread_mutex_t rq_lock;	/* sk_receive_queue.lock */
-	struct dmtok_skb_queue rq;
-	u32 copied;			/* bytes of the head skb already read */
-	u64 frags_queued;
+	struct dmtok_skb_queue rq;	/* rq_lock (NIC appends, recvmsg eats) */
+	u32 copied;			/* bytes of the head skb already read; lock */
+	u64 frags_queued;		/* rq_lock */
 	const struct dmtok_scheme_ops *ops;
-	void *priv;			/* scheme state */
+	void *priv;			/* scheme state: rules in each scheme_*.c */
 	struct dmtok_net *net;
 	TAILQ_ENTRY(dmtok_sock) all;	/* net->socks (alive sockets) */
 };
