@@ -292,7 +292,7 @@ struct ret_arg {
 	const struct dmabuf_token *toks;
 	size_t n;
 	unsigned int batch;
-	_Atomic int *go;
+	pthread_barrier_t *go;
 	long released;
 };
 
@@ -300,8 +300,7 @@ static void *returner(void *p)
 {
 	struct ret_arg *a = p;
 
-	while (!atomic_load(a->go))
-		;
+	pthread_barrier_wait(a->go);	/* no spinning: callgrind-friendly */
 	for (size_t i = 0; i < a->n; i += a->batch) {
 		size_t k = a->n - i < a->batch ? a->n - i : a->batch;
 		int r = a->ops->dontneed(a->priv, a->toks + i, (unsigned int)k);
@@ -318,7 +317,7 @@ static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_op
 	struct dmabuf_token *toks = calloc(n, sizeof(*toks));
 	struct ret_arg a[2];
 	pthread_t th[2];
-	_Atomic int go = 0;
+	pthread_barrier_t go;
 	double t0, dt;
 	long released = 0;
 	void *priv;
@@ -343,19 +342,21 @@ static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_op
 		}
 		ops->rx_commit(priv, &batch);
 	}
+	pthread_barrier_init(&go, NULL, threads + 1);
 	for (unsigned int i = 0; i < threads; i++) {
 		a[i] = (struct ret_arg){ ops, priv, toks + i * (n / threads),
 					 i + 1 == threads ? n - i * (n / threads) : n / threads,
 					 c->batch, &go, 0 };
 		pthread_create(&th[i], NULL, returner, &a[i]);
 	}
+	pthread_barrier_wait(&go);
 	t0 = mono_ns();
-	atomic_store(&go, 1);
 	for (unsigned int i = 0; i < threads; i++) {
 		pthread_join(th[i], NULL);
 		released += a[i].released;
 	}
 	dt = mono_ns() - t0;
+	pthread_barrier_destroy(&go);
 	ops->release_all(priv);
 	free(toks);
 	return released == (long)n ? (double)n / dt * 1e3 : -1;	/* Mtok/s */
@@ -395,8 +396,9 @@ static int run_scheme(const struct cfg *c, const struct dmtok_scheme_ops *ops,
 		dn[run] = sum_dn / (double)frags;
 		rt[run] = rx[run] + dn[run];
 		cl[run] = close_once(ops, b, c->outstanding, &s);
-		s1[run] = dontneed_scaling(c, ops, b, c->scale_tokens, 1);
-		s2[run] = dontneed_scaling(c, ops, b, c->scale_tokens, 2);
+		/* wall-clock scaling means nothing under callgrind: skipped in -1 */
+		s1[run] = c->fixed ? 0 : dontneed_scaling(c, ops, b, c->scale_tokens, 1);
+		s2[run] = c->fixed ? 0 : dontneed_scaling(c, ops, b, c->scale_tokens, 2);
 		if (!c->quiet && isatty(2))
 			fprintf(stderr, "\r  %-12s run %u/%u", ops->name, run + 1, c->runs);
 	}
@@ -463,7 +465,7 @@ static void usage(FILE *f)
 "  -S SEED  PRNG seed (default 1)\n"
 "  -x NAME  only this scheme (plus the floor and xarray baselines)\n"
 "  -c FILE  append results as CSV to FILE\n"
-"  -1       callgrind mode: one run, fixed work, no timing claims\n"
+"  -1       callgrind mode: one run, fixed work, no wall-clock tests\n"
 "  -q       no progress output\n");
 }
 
@@ -576,10 +578,11 @@ int main(int argc, char **argv)
 				(unsigned long long)c.seed, r->rx, r->dn, r->rt,
 				(unsigned long long)r->mem, r->close_us, r->scale1, r->scale2);
 	}
-	printf("\ndontneed on one socket, %zu tokens returned by 1 and by 2 threads at once "
-	       "(wall clock, Mtok/s):\n", c.scale_tokens);
+	if (!c.fixed)
+		printf("\ndontneed on one socket, %zu tokens returned by 1 and by 2 threads at once "
+		       "(wall clock, Mtok/s):\n", c.scale_tokens);
 	for (i = 0; i < NSCHEMES; i++)
-		if (res[i].name && !res[i].err && i)
+		if (res[i].name && !res[i].err && i && !c.fixed)
 			printf("  %-11s 1 thread %6.1f   2 threads %6.1f   x%.2f\n", res[i].name,
 			       res[i].scale1, res[i].scale2, res[i].scale2 / res[i].scale1);
 	if (res[2].name && !res[2].err && !c.fixed) {
