@@ -30,6 +30,16 @@ static void test_atomics(void **state)
 	atomic_long_add(1L << 40, &l);
 	assert_true(atomic_long_read(&l) == 1L << 40 || sizeof(long) < 8);
 	assert_int_equal(atomic_xchg(&a, 9), 5);
+	/* min/max evaluate each argument once, like the kernel's (a
+	 * double-evaluating max() once released tokens twice) */
+	{
+		int i = 0, j = 5;
+
+		assert_int_equal(max(i++, -1), 0);
+		assert_int_equal(i, 1);
+		assert_int_equal(min(j--, 10), 5);
+		assert_int_equal(j, 4);
+	}
 }
 
 static void test_allocator_and_warn(void **state)
