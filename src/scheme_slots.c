@@ -9,14 +9,15 @@
  * unique per frag, as upstream.
  *
  * Layout: token t in [1, SLOTS_MAX): top[t >> 16] -> mid[(t >> 8) & 255]
- * -> leaf slot[t & 255]; a slot word holds the niov, or a free-list link. Leaves and mids are allocated on first use under
- * the socket lock and never freed before close, so a reader that saw a
- * token <= high-water (acquire) finds its leaf.
+ * -> leaf slot[t & 255]; a slot word holds the niov or a free-list link.
+ * Leaves and mids are allocated on first use under the socket lock and
+ * never freed before close, so a reader that saw a token <= high-water
+ * (acquire) finds its leaf.
  *
  * Lock-free protocol (why two dontneeds cannot free the same frag):
  *  - recvmsg (socket lock, so one at a time) pops a free slot from its
  *    private list, refilled by taking the whole shared MPSC stack
- *    (free_head + per-slot next) with one exchange; it takes the
+ *    (free_head, linked through the slot words) with one exchange; it takes the
  *    page-pool reference, then publishes the niov with a release store.
  *  - dontneed (no lock, concurrent with recvmsg and other dontneeds) reads
  *    the slot and, if it holds a niov, CASes it to a free link: exactly
@@ -241,7 +242,6 @@ validated:
 		for (j = 0; j < tokens[i].token_count; j++) {
 			u32 t = tokens[i].token_start + j;
 			struct dmtok_niov *niov;
-
 			atomic_ptr_t *slot;
 
 			if (++num_frags > MAX_DONTNEED_FRAGS)
@@ -265,17 +265,45 @@ out:
 	return ret;
 }
 
+/* Calls @cb for every slot holding a niov, 1..high-water. */
+static int slots_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
+{
+	struct slots_sock *s = priv;
+	u32 hw = atomic_load(&s->hw), t;
+	int err;
+
+	for (t = 1; t <= hw; t++) {
+		struct dmtok_niov *niov = SLOT_NIOV(ptr_load_acquire(slot_of(s, t)));
+
+		if (niov && (err = cb(arg, t, niov)))
+			return err;
+	}
+	return 0;
+}
+
+static int put_ref(void *arg, u32 token, struct dmtok_niov *niov)
+{
+	(void)arg;
+	(void)token;
+	WARN_ON_ONCE(!napi_pp_put_page(niov));
+	return 0;
+}
+
+static int count_ref(void *arg, u32 token, struct dmtok_niov *niov)
+{
+	(void)token;
+	(void)niov;
+	(*(u64 *)arg)++;
+	return 0;
+}
+
+/* tcp_release_user_frags(): O(high-water), then free the table. */
 static void slots_release_all(void *priv)
 {
 	struct slots_sock *s = priv;
-	u32 hw = atomic_load(&s->hw), t, m;
+	u32 t, m;
 
-	for (t = 1; t <= hw; t++) {
-		struct dmtok_niov *niov = SLOT_NIOV(ptr_load_relaxed(slot_of(s, t)));
-
-		if (niov)
-			WARN_ON_ONCE(!napi_pp_put_page(niov));
-	}
+	slots_for_each_ref(s, put_ref, NULL);
 	for (t = 0; t < TOP_SIZE; t++) {
 		struct slots_mid *mid = ptr_load_relaxed(&s->top[t]);
 
@@ -294,23 +322,7 @@ static void slots_stats(void *priv, struct dmtok_scheme_stats *st)
 
 	st->mem_bytes = sizeof(*s) + (u64)s->nr_mids * sizeof(struct slots_mid) +
 			(u64)s->nr_leaves * sizeof(struct slots_leaf);
-	for (u32 t = 1; t <= atomic_load(&s->hw); t++)
-		st->tokens_out += !!SLOT_NIOV(ptr_load_acquire(slot_of(s, t)));
-}
-
-static int slots_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
-{
-	struct slots_sock *s = priv;
-	u32 hw = atomic_load(&s->hw), t;
-	int err;
-
-	for (t = 1; t <= hw; t++) {
-		struct dmtok_niov *niov = SLOT_NIOV(ptr_load_acquire(slot_of(s, t)));
-
-		if (niov && (err = cb(arg, t, niov)))
-			return err;
-	}
-	return 0;
+	slots_for_each_ref(s, count_ref, &st->tokens_out);
 }
 
 const struct dmtok_scheme_ops dmtok_scheme_slots = {
