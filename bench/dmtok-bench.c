@@ -96,6 +96,23 @@ static uint64_t xs(uint64_t *s)
 	return *s * 2685821657736338717ull;
 }
 
+/*
+ * What tcp_recvmsg_dmabuf() does per frag handed out: reserve a token,
+ * take the user's pp_ref_count, record it. 0 or the scheme's -errno.
+ */
+static inline int hand_out(const struct dmtok_scheme_ops *ops, void *priv,
+			   struct dmtok_rx_batch *batch, struct dmtok_niov *niov,
+			   unsigned int left, u32 *tok)
+{
+	int err = ops->rx_reserve(priv, batch, niov, left, tok);
+
+	if (err)
+		return err;
+	atomic_long_inc(&niov->pp_ref_count);
+	ops->rx_taken(priv, batch, niov, *tok);
+	return 0;
+}
+
 static double thread_ns(void)
 {
 	struct timespec ts;
@@ -181,12 +198,10 @@ static void *worker_run(void *arg)
 			struct dmtok_niov *niov = b->vec[page];
 			u32 tok;
 
-			if (ops->rx_reserve(priv, &batch, niov, BATCH_FRAGS - k, &tok)) {
+			if (hand_out(ops, priv, &batch, niov, BATCH_FRAGS - k, &tok)) {
 				w->err = EIO;
 				break;
 			}
-			atomic_long_inc(&niov->pp_ref_count);
-			ops->rx_taken(priv, &batch, niov, tok);
 			toks[held++] = (struct dmabuf_token){ tok, 1 };
 		}
 		ops->rx_commit(priv, &batch);
@@ -270,10 +285,8 @@ static double close_once(const struct dmtok_scheme_ops *ops, struct dmtok_bindin
 
 		if (batch.idx == BATCH_FRAGS)
 			ops->rx_commit(priv, &batch);
-		if (ops->rx_reserve(priv, &batch, niov, BATCH_FRAGS, &tok))
+		if (hand_out(ops, priv, &batch, niov, BATCH_FRAGS, &tok))
 			break;
-		atomic_long_inc(&niov->pp_ref_count);
-		ops->rx_taken(priv, &batch, niov, tok);
 	}
 	ops->rx_commit(priv, &batch);
 	t0 = mono_ns();
@@ -334,10 +347,8 @@ static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_op
 			struct dmtok_niov *niov = b->vec[got % b->npages];
 			u32 tok;
 
-			if (ops->rx_reserve(priv, &batch, niov, BATCH_FRAGS - k, &tok))
+			if (hand_out(ops, priv, &batch, niov, BATCH_FRAGS - k, &tok))
 				break;
-			atomic_long_inc(&niov->pp_ref_count);
-			ops->rx_taken(priv, &batch, niov, tok);
 			toks[got++] = (struct dmabuf_token){ tok, 1 };
 		}
 		ops->rx_commit(priv, &batch);
@@ -544,13 +555,6 @@ int main(int argc, char **argv)
 			continue;
 		if (run_scheme(&c, ops, b, &res[i]))
 			return 1;
-		if (getenv("DMTOK_BENCH_DEBUG"))
-			for (uint32_t p = 0; p < b->npages; p++)
-				if (atomic_long_read(&b->vec[p]->pp_ref_count) != 1) {
-					fprintf(stderr, "%s: page %u count %ld\n", ops->name, p,
-						atomic_long_read(&b->vec[p]->pp_ref_count));
-					break;
-				}
 	}
 
 	printf("\n%-11s %9s %11s %10s %10s %8s %8s %11s %10s\n", "scheme",
