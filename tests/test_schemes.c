@@ -255,7 +255,6 @@ static void test_xarray_tokens_and_tree(void **state)
 	assert_int_equal(e->cl.frags[0].token, 5);	/* lowest free again */
 	check_ok(e);
 	env_free(e);
-	e = NULL;
 }
 
 /*
