@@ -33,8 +33,7 @@
 #include <unistd.h>
 
 #include "dmtok.h"
-#include "model.h"
-#include "scheme.h"
+#include "dmtok/kernel.h"
 
 #define BATCH_FRAGS	17	/* MAX_SKB_FRAGS */
 #define MAX_WORKERS	64
@@ -48,7 +47,7 @@ struct cfg {
 	unsigned int outstanding;	/* tokens held before returning */
 	int random_pages;
 	uint64_t seed;
-	const char *only;	/* one scheme, or NULL */
+	const char *only;	/* one scheme (plus the baselines), or NULL: all */
 	FILE *csv;
 	int quiet;
 	int fixed;		/* callgrind mode: one run, no warm-up */
@@ -56,37 +55,78 @@ struct cfg {
 };
 
 /* ---- the floor: two atomics per frag, nothing else ---- */
-static int floor_init(void **p, long x) { (void)x; *p = NULL; return 0; }
-static int floor_reserve(void *p, struct dmtok_rx_batch *b, struct dmtok_niov *n,
+static struct net_devmem_dmabuf_binding *floor_binding;
+
+static int floor_init(void **p)
+{
+	*p = NULL;
+	return 0;
+}
+
+static int floor_reserve(void *p, struct dmtok_rx_batch *b, struct net_iov *n,
 			 unsigned int m, u32 *t)
-{ (void)p; (void)b; (void)m; *t = n->index; return 0; }
-static void floor_taken(void *p, struct dmtok_rx_batch *b, struct dmtok_niov *n, u32 t)
-{ (void)p; (void)b; (void)n; (void)t; }
-static void floor_commit(void *p, struct dmtok_rx_batch *b) { (void)p; (void)b; }
-static struct dmtok_binding *floor_binding;
+{
+	(void)p;
+	(void)b;
+	(void)m;
+	*t = net_iov_page_index(n);
+	return 0;
+}
+
+static void floor_taken(void *p, struct dmtok_rx_batch *b, struct net_iov *n, u32 t)
+{
+	(void)p;
+	(void)b;
+	(void)n;
+	(void)t;
+}
+
+static void floor_commit(void *p, struct dmtok_rx_batch *b)
+{
+	(void)p;
+	(void)b;
+}
+
 static int floor_dontneed(void *p, const struct dmabuf_token *t, unsigned int n)
 {
 	int ret = 0;
+
 	(void)p;
 	for (unsigned int i = 0; i < n; i++)
 		for (u32 j = 0; j < t[i].token_count; j++)
-			ret += atomic_long_dec_if_positive(
-				&floor_binding->vec[t[i].token_start + j]->pp_ref_count) >= 0;
+			ret += atomic_long_dec_if_positive(&net_devmem_binding_niov(
+				floor_binding, t[i].token_start + j)->pp_ref_count) >= 0;
 	return ret;
 }
-static void floor_release(void *p) { (void)p; }
-static void floor_stats(void *p, struct dmtok_scheme_stats *s) { (void)p; (void)s; }
-static int floor_each(void *p, dmtok_ref_cb cb, void *a) { (void)p; (void)cb; (void)a; return 0; }
+
+static void floor_release(void *p)
+{
+	(void)p;
+}
+
+static void floor_stats(void *p, struct dmtok_scheme_stats *s)
+{
+	(void)p;
+	(void)s;
+}
+
+static int floor_each(void *p, dmtok_ref_cb cb, void *a)
+{
+	(void)p;
+	(void)cb;
+	(void)a;
+	return 0;
+}
+
+/* Not registered: the bench's own baseline, never a socket's scheme. */
 static const struct dmtok_scheme_ops floor_ops = {
-	"floor", floor_init, floor_reserve, floor_taken, floor_commit,
-	floor_dontneed, floor_release, floor_stats, floor_each, 0,
+	.version = DMTOK_SCHEME_VERSION, .name = "floor",
+	.init = floor_init, .rx_reserve = floor_reserve, .rx_taken = floor_taken,
+	.rx_commit = floor_commit, .dontneed = floor_dontneed,
+	.release_all = floor_release, .stats = floor_stats, .for_each_ref = floor_each,
 };
 
-static const struct dmtok_scheme_ops *const bench_schemes[] = {
-	&floor_ops, &dmtok_scheme_xarray, &dmtok_scheme_niov_array,
-	&dmtok_scheme_niov_uref, &dmtok_scheme_slots,
-};
-#define NSCHEMES (sizeof(bench_schemes) / sizeof(bench_schemes[0]))
+#define MAX_SCHEMES	66
 
 static uint64_t xs(uint64_t *s)
 {
@@ -101,7 +141,7 @@ static uint64_t xs(uint64_t *s)
  * take the user's pp_ref_count, record it. 0 or the scheme's -errno.
  */
 static inline int hand_out(const struct dmtok_scheme_ops *ops, void *priv,
-			   struct dmtok_rx_batch *batch, struct dmtok_niov *niov,
+			   struct dmtok_rx_batch *batch, struct net_iov *niov,
 			   unsigned int left, u32 *tok)
 {
 	int err = ops->rx_reserve(priv, batch, niov, left, tok);
@@ -158,7 +198,7 @@ struct worker {
 	pthread_t th;
 	const struct cfg *c;
 	const struct dmtok_scheme_ops *ops;
-	struct dmtok_binding *b;
+	struct net_devmem_dmabuf_binding *b;
 	unsigned int id;
 	uint64_t seed;
 	double rx_ns, dn_ns;	/* CPU ns spent in each side */
@@ -173,7 +213,7 @@ static void *worker_run(void *arg)
 	struct worker *w = arg;
 	const struct cfg *c = w->c;
 	const struct dmtok_scheme_ops *ops = w->ops;
-	struct dmtok_binding *b = w->b;
+	struct net_devmem_dmabuf_binding *b = w->b;
 	struct dmabuf_token *toks;
 	struct dmtok_scheme_stats st = { 0 };
 	uint64_t span = b->npages / c->workers, base = span * w->id, next = 0;
@@ -182,7 +222,7 @@ static void *worker_run(void *arg)
 	void *priv;
 
 	toks = calloc(c->outstanding + BATCH_FRAGS, sizeof(*toks));
-	if (!toks || ops->init(&priv, ops->param)) {
+	if (!toks || ops->init(&priv)) {
 		w->err = ENOMEM;
 		free(toks);
 		return NULL;
@@ -195,7 +235,7 @@ static void *worker_run(void *arg)
 		for (unsigned int k = 0; k < BATCH_FRAGS; k++) {
 			uint64_t page = c->random_pages ? xs(&s) % b->npages
 							: base + (next++ % span);
-			struct dmtok_niov *niov = b->vec[page];
+			struct net_iov *niov = b->vec[page];
 			u32 tok;
 
 			if (hand_out(ops, priv, &batch, niov, BATCH_FRAGS - k, &tok)) {
@@ -270,17 +310,17 @@ static double median(double *v, unsigned int n)
 }
 
 /* Close cost: a socket holding c->outstanding random pages, timed release_all. */
-static double close_once(const struct dmtok_scheme_ops *ops, struct dmtok_binding *b,
+static double close_once(const struct dmtok_scheme_ops *ops, struct net_devmem_dmabuf_binding *b,
 			 unsigned int outstanding, uint64_t *s)
 {
 	struct dmtok_rx_batch batch = { 0 };
 	void *priv;
 	double t0;
 
-	if (ops->init(&priv, ops->param))
+	if (ops->init(&priv))
 		return -1;
 	for (unsigned int k = 0; k < outstanding; k++) {
-		struct dmtok_niov *niov = b->vec[xs(s) % b->npages];
+		struct net_iov *niov = b->vec[xs(s) % b->npages];
 		u32 tok;
 
 		if (batch.idx == BATCH_FRAGS)
@@ -325,7 +365,7 @@ static void *returner(void *p)
 }
 
 static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_ops *ops,
-			       struct dmtok_binding *b, size_t n, unsigned int threads)
+			       struct net_devmem_dmabuf_binding *b, size_t n, unsigned int threads)
 {
 	struct dmabuf_token *toks = calloc(n, sizeof(*toks));
 	struct ret_arg a[2];
@@ -336,7 +376,7 @@ static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_op
 	void *priv;
 	size_t got = 0;
 
-	if (!toks || ops->init(&priv, ops->param)) {
+	if (!toks || ops->init(&priv)) {
 		free(toks);
 		return -1;
 	}
@@ -344,7 +384,7 @@ static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_op
 		struct dmtok_rx_batch batch = { 0 };
 
 		for (unsigned int k = 0; k < BATCH_FRAGS && got < n; k++) {
-			struct dmtok_niov *niov = b->vec[got % b->npages];
+			struct net_iov *niov = b->vec[got % b->npages];
 			u32 tok;
 
 			if (hand_out(ops, priv, &batch, niov, BATCH_FRAGS - k, &tok))
@@ -374,7 +414,7 @@ static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_op
 }
 
 static int run_scheme(const struct cfg *c, const struct dmtok_scheme_ops *ops,
-		      struct dmtok_binding *b, struct result *r)
+		      struct net_devmem_dmabuf_binding *b, struct result *r)
 {
 	double rx[64], dn[64], rt[64], cl[64], s1[64], s2[64];
 	struct worker w[MAX_WORKERS];
@@ -474,10 +514,13 @@ static void usage(FILE *f)
 "           at most the dmabuf's pages: the threads' shares never share a niov)\n"
 "  -R       random pages instead of sequential\n"
 "  -S SEED  PRNG seed (default 1)\n"
-"  -x NAME  only this scheme (plus the floor and xarray baselines)\n"
+"  -x, --scheme NAME      only this registered scheme (plus the floor and\n"
+"           xarray baselines); default: every registered scheme\n"
+"  -L, --scheme-lib PATH  load the schemes of a scheme library first\n"
 "  -c FILE  append results as CSV to FILE\n"
 "  -1       callgrind mode: one run, fixed work, no wall-clock tests\n"
-"  -q       no progress output\n");
+"  -q       no progress output\n"
+"  -h, --help\n");
 }
 
 int main(int argc, char **argv)
@@ -485,15 +528,24 @@ int main(int argc, char **argv)
 	struct cfg c = { .workers = 4, .dmabuf_size = 2ull << 30, .frags = 1000000,
 			 .runs = 5, .batch = 128, .outstanding = 128, .seed = 1,
 			 .scale_tokens = 1u << 19 };
-	struct result res[NSCHEMES] = { { 0 } };
+	static const struct option longopts[] = {
+		{ "scheme", required_argument, NULL, 'x' },
+		{ "scheme-lib", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct result res[MAX_SCHEMES];
+	const struct dmtok_scheme_ops *list[MAX_SCHEMES], *ops;
 	struct dmtok_net *net;
 	struct dmtok_netdev_opts o = { .nqueues = 1 };
-	struct dmtok_binding *b;
+	struct net_devmem_dmabuf_binding *b;
 	const char *csv = NULL, *err = NULL;
-	unsigned int q = 0, i;
+	unsigned int q = 0, i, nlist = 0;
+	struct result *xa_res = NULL, *na_res = NULL;
+	char lerr[512], names[1024];
 	int opt, ifi, d, id;
 
-	while ((opt = getopt(argc, argv, "w:s:n:r:b:o:t:RS:x:c:1qh")) != -1) {
+	while ((opt = getopt_long(argc, argv, "w:s:n:r:b:o:t:RS:x:L:c:1qh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'w': c.workers = (unsigned int)strtonum(optarg, 1, MAX_WORKERS, &err); break;
 		case 's': if (expand_number(optarg, &c.dmabuf_size)) err = "not a size"; break;
@@ -505,6 +557,12 @@ int main(int argc, char **argv)
 		case 'R': c.random_pages = 1; break;
 		case 'S': c.seed = (uint64_t)strtonum(optarg, 1, 1ll << 62, &err); break;
 		case 'x': c.only = optarg; break;
+		case 'L':
+			if (dmtok_scheme_load(optarg, lerr, sizeof(lerr)) < 0) {
+				fprintf(stderr, "dmtok-bench: --scheme-lib: %s\n", lerr);
+				return 2;
+			}
+			break;
 		case 'c': csv = optarg; break;
 		case '1': c.fixed = 1; c.runs = 1; break;
 		case 'q': c.quiet = 1; break;
@@ -516,11 +574,31 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (c.outstanding % c.batch || c.dmabuf_size % 4096 ||
-	    c.dmabuf_size / 4096 < c.workers || (c.only && !dmtok_scheme_find(c.only))) {
-		usage(stderr);
+	if (optind != argc) {
+		fprintf(stderr, "dmtok-bench: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (c.only && !dmtok_scheme_find(c.only)) {
+		fprintf(stderr, "dmtok-bench: unknown scheme '%s' (known: %s)\n", c.only,
+			dmtok_scheme_list(names, sizeof(names)));
+		return 2;
+	}
+	if (c.outstanding % c.batch) {
+		fprintf(stderr, "dmtok-bench: -o %u is not a multiple of -b %u\n",
+			c.outstanding, c.batch);
+		return 2;
+	}
+	if (c.dmabuf_size % 4096 || c.dmabuf_size / 4096 < c.workers) {
+		fprintf(stderr, "dmtok-bench: -s must be a multiple of 4 KiB with at least "
+			"one page per worker (%u)\n", c.workers);
+		return 2;
+	}
+	/* the floor, upstream xarray, then the scheme(s) asked for */
+	list[nlist++] = &floor_ops;
+	list[nlist++] = dmtok_scheme_find("xarray");
+	for (i = 0; (ops = dmtok_scheme_at(i)) && nlist < MAX_SCHEMES; i++)
+		if (strcmp(ops->name, "xarray") && (!c.only || !strcmp(c.only, ops->name)))
+			list[nlist++] = ops;
 	if (csv && !(c.csv = fopen(csv, "a"))) {
 		perror(csv);
 		return 1;
@@ -534,7 +612,7 @@ int main(int argc, char **argv)
 			(unsigned long long)c.dmabuf_size);
 		return 1;
 	}
-	b = dmtok_binding_find(net, (uint32_t)id);
+	b = dmtok_binding_lookup(net, (uint32_t)id);
 	floor_binding = b;
 	if (c.scale_tokens > b->npages)	/* one niov per token: no false sharing */
 		c.scale_tokens = b->npages;
@@ -548,19 +626,19 @@ int main(int argc, char **argv)
 		fprintf(c.csv, "scheme,workers,dmabuf_bytes,random,batch,outstanding,seed,"
 			"rx_ns,dontneed_ns,roundtrip_ns,mem_bytes,close_us,"
 			"dontneed_1t_mtok,dontneed_2t_mtok\n");
-	for (i = 0; i < NSCHEMES; i++) {
-		const struct dmtok_scheme_ops *ops = bench_schemes[i];
-
-		if (c.only && i > 1 && strcmp(c.only, ops->name))
-			continue;
-		if (run_scheme(&c, ops, b, &res[i]))
+	for (i = 0; i < nlist; i++) {
+		if (run_scheme(&c, list[i], b, &res[i]))
 			return 1;
+		if (!strcmp(list[i]->name, "xarray"))
+			xa_res = &res[i];
+		if (!strcmp(list[i]->name, "niov-array"))
+			na_res = &res[i];
 	}
 
 	printf("\n%-11s %9s %11s %10s %10s %8s %8s %11s %10s\n", "scheme",
 	       "recv ns", "dontneed ns", "round trip", "Mtok/s/w", "vs xa", "vs floor",
 	       "mem/socket", "close us");
-	for (i = 0; i < NSCHEMES; i++) {
+	for (i = 0; i < nlist; i++) {
 		struct result *r = &res[i];
 		char mem[16];
 
@@ -574,7 +652,7 @@ int main(int argc, char **argv)
 		}
 		printf("%-11s %9.1f %11.1f %10.1f %10.1f %7.2fx %7.2fx %11s %10.1f\n",
 		       r->name, r->rx, r->dn, r->rt, 1e3 / r->rt,
-		       res[1].rt / r->rt, r->rt / res[0].rt, mem, r->close_us);
+		       xa_res->rt / r->rt, r->rt / res[0].rt, mem, r->close_us);
 		if (c.csv)
 			fprintf(c.csv, "%s,%u,%llu,%d,%u,%u,%llu,%.2f,%.2f,%.2f,%llu,%.2f,%.2f,%.2f\n",
 				r->name, c.workers, (unsigned long long)c.dmabuf_size,
@@ -585,24 +663,25 @@ int main(int argc, char **argv)
 	if (!c.fixed)
 		printf("\ndontneed on one socket, %zu tokens returned by 1 and by 2 threads at once "
 		       "(wall clock, Mtok/s):\n", c.scale_tokens);
-	for (i = 0; i < NSCHEMES; i++)
-		if (res[i].name && !res[i].err && i && !c.fixed)
+	for (i = 1; i < nlist; i++)
+		if (res[i].name && !res[i].err && !c.fixed)
 			printf("  %-11s 1 thread %6.1f   2 threads %6.1f   x%.2f\n", res[i].name,
 			       res[i].scale1, res[i].scale2, res[i].scale2 / res[i].scale1);
-	if (res[2].name && !res[2].err && !c.fixed) {
+	if (na_res && !na_res->err && !c.fixed) {
 		/* the review: 45 GB/s of 4 KiB frags = 11 M tokens/s over 4 workers */
 		double per_worker = 45e9 / 4096 / 4;
-		double pts = per_worker * (res[1].rt - res[2].rt) * 1e-9 * 100;
+		double pts = per_worker * (xa_res->rt - na_res->rt) * 1e-9 * 100;
 
 		printf("\nreview check: predicted rx-worker CPU saving of niov-array over xarray\n"
 		       "  = (45e9 B/s / 4096 B / 4 workers) x (%.1f - %.1f) ns x 100%%\n"
 		       "  = %.2f percentage points   (kperf in the review: 83.6%% -> 78.7%%, 4.9 points)\n",
-		       res[1].rt, res[2].rt, pts);
+		       xa_res->rt, na_res->rt, pts);
 	}
 	if (c.csv)
 		fclose(c.csv);
 	for (uint32_t p = 0; p < b->npages; p++)
 		atomic_long_set(&b->vec[p]->pp_ref_count, 0);
+	dmtok_binding_put(b);
 	dmtok_net_destroy(net);
 	return 0;
 }

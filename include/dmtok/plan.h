@@ -47,21 +47,30 @@ struct dmtok_plan_enc_out {
 struct dmtok_plan_mem_out {
 	const char *scheme;
 	uint64_t per_socket;		/* bytes */
-	uint64_t total;			/* bytes, all sockets */
+	uint64_t per_binding;		/* bytes the scheme adds to each binding */
+	uint64_t total;			/* bytes: all sockets and all bindings */
 	uint64_t close_scan;		/* entries scanned at close */
+	unsigned int token_bits_needed;	/* for this load */
+	unsigned int token_bits;	/* the scheme's encoding has */
 };
 
 /* Bits needed to number @n distinct things 0..n-1 (0 for n <= 1). */
 unsigned int dmtok_plan_bits(uint64_t n);
 
 /*
- * Fills @enc[DMTOK_ENC_COUNT] and @mem[5] (xarray, niov-array, niov-uref,
- * slots; and the per-binding niov->uref cost as "niov-uref/binding").
- * Returns 0 or -EINVAL for a zero or inconsistent input.
+ * Fills @enc[DMTOK_ENC_COUNT], the token encodings. Returns 0 or -EINVAL
+ * for a NULL, zero or inconsistent input.
  */
 int dmtok_plan(const struct dmtok_plan_in *in,
-	       struct dmtok_plan_enc_out enc[DMTOK_ENC_COUNT],
-	       struct dmtok_plan_mem_out mem[5]);
+	       struct dmtok_plan_enc_out enc[DMTOK_ENC_COUNT]);
+
+/*
+ * Fills @out from the registered scheme @scheme's own formula (its plan
+ * op). Returns 0, -EINVAL (bad input, or the scheme refuses this load),
+ * -ENOENT (no such scheme), -EOPNOTSUPP (the scheme declares no formula).
+ */
+int dmtok_plan_scheme(const struct dmtok_plan_in *in, const char *scheme,
+		      struct dmtok_plan_mem_out *out);
 
 #ifdef __cplusplus
 }

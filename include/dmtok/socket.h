@@ -25,10 +25,12 @@ struct dmtok_net;
 
 /*
  * Opens a socket of @type (SOCK_STREAM is TCP; SOCK_DGRAM exists to
- * exercise the non-TCP checks) whose devmem tokens are managed by scheme
- * @scheme (see dmtok_scheme_names(); NULL means "xarray", upstream).
- * Returns an fd, or -1 with errno EINVAL (type), ENOENT (scheme), ENOMEM,
- * EMFILE.
+ * exercise the non-TCP checks) whose devmem tokens are managed by the
+ * registered scheme @scheme (built in, registered or loaded: see
+ * <dmtok/scheme.h>; NULL means "xarray", upstream). The socket pins its
+ * scheme: dmtok_scheme_unregister() says -EBUSY while it is open.
+ * Returns an fd, or -1 with errno EINVAL (net, type), ENOENT (no such
+ * scheme), ENOMEM, EMFILE.
  */
 int dmtok_socket(struct dmtok_net *net, int type, const char *scheme);
 
@@ -66,15 +68,43 @@ struct dmtok_sock_stats {
 	uint64_t tokens_out;		/* references the user holds */
 	uint64_t frags_queued;		/* frags waiting in the receive queue */
 	uint64_t bindings_seen;		/* distinct bindings this socket took frags from */
-	/* xarray scheme only, 0 elsewhere */
-	uint64_t xa_node_allocs, xa_node_frees, xa_locks, xa_height;
+	unsigned int ncounters;		/* scheme-specific counters, name/value */
+	struct {
+		const char *name;
+		uint64_t value;
+	} counters[8];
 };
-/* Returns 0, or -EBADF / -ENOTSOCK. */
+/*
+ * Safe at any time, concurrently with every other call on the socket.
+ * Returns 0, or -EINVAL (NULL net or st), -EBADF, -ENOTSOCK.
+ */
 int dmtok_sock_stats(struct dmtok_net *net, int fd,
 		     struct dmtok_sock_stats *st);
 
-/* NULL-terminated list of scheme names. */
-const char *const *dmtok_scheme_names(void);
+/* The value of counter @name in @st, or -1 if the scheme has none. */
+int64_t dmtok_sock_stats_counter(const struct dmtok_sock_stats *st,
+				 const char *name);
+
+/*
+ * Properties of a registered scheme, for tools that create sockets with
+ * it (the DMTOK_SCHEME_* flags of <dmtok/scheme.h>).
+ */
+struct dmtok_scheme_info {
+	const char *name;
+	const char *description;
+	unsigned int flags;		/* DMTOK_SCHEME_* */
+	unsigned int bind_flags;	/* what dmtok_bind_rx() needs for it */
+	unsigned int max_outstanding;	/* 0: no limit below 2^31 */
+	int has_plan;			/* declares a memory/token formula */
+};
+/* Returns 0, or -EINVAL (NULL argument), -ENOENT (not registered). */
+int dmtok_scheme_info(const char *name, struct dmtok_scheme_info *info);
+
+/*
+ * Writes the names of the registered schemes, comma-separated, to @buf
+ * (for --help and error messages). Returns @buf.
+ */
+char *dmtok_scheme_list(char *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -35,11 +35,24 @@
 #endif
 
 /*
- * Guarded by the kernel's own UAPI guard name: if <linux/uio.h> from a new
- * enough kernel was included first, its definitions are used.
+ * struct dmabuf_cmsg and struct dmabuf_token are in <linux/uio.h> from
+ * Linux 6.12 on, under the guard __LINUX_UIO_H, which older uio.h headers
+ * define too. So: on a system whose headers are 6.12 or newer, include
+ * <linux/uio.h> and use its structs (either include order then compiles);
+ * elsewhere (older headers, other systems) define them here.
  */
-#if !defined(DEVMEM_UAPI_STRUCTS_DEFINED) && !defined(__LINUX_UIO_H_DEVMEM)
-#define DEVMEM_UAPI_STRUCTS_DEFINED
+#if defined(__linux__) && defined(__has_include)
+#if __has_include(<linux/version.h>)
+#include <linux/version.h>
+#endif
+#endif
+#if defined(LINUX_VERSION_CODE) && defined(KERNEL_VERSION)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/uio.h>
+#define DMTOK_UAPI_FROM_SYSTEM	1
+#endif
+#endif
+#ifndef DMTOK_UAPI_FROM_SYSTEM
 struct dmabuf_cmsg {
 	uint64_t frag_offset;	/* offset into the dmabuf where the frag starts */
 	uint32_t frag_size;	/* size of the frag */

@@ -18,7 +18,11 @@
 
 #include "dmtok/model.h"
 #include "dmtok/socket.h"
-#include "scheme.h"
+#include "dmtok/scheme.h"
+#include "../compat/compat.h"
+
+/* napi_pp_put_page() for a niov; false (and a WARN) if it had no reference. */
+DMTOK_INTERNAL bool dmtok_pp_put_niov(struct net_iov *niov);
 
 /* ---- dmabuf ---- */
 struct dmtok_dmabuf {
@@ -34,8 +38,8 @@ void dmtok_dmabuf_put(struct dmtok_dmabuf *d);
 /* ---- page pool (one per bound RX queue) ---- */
 struct dmtok_page_pool {
 	spinlock_t lock;	/* ring, inflight, dying */
-	struct dmtok_binding *binding;	/* holds a binding ref */
-	struct dmtok_niov **ring;	/* recycle ring (ptr_ring) */
+	struct net_devmem_dmabuf_binding *binding;	/* holds a binding ref */
+	struct net_iov **ring;	/* recycle ring (ptr_ring) */
 	u32 ring_size, ring_count;
 	u64 inflight;		/* niovs taken from the binding, not yet given back */
 	bool dying;		/* page_pool_destroy() called */
@@ -43,21 +47,21 @@ struct dmtok_page_pool {
 	TAILQ_ENTRY(dmtok_page_pool) all;	/* net->pools */
 };
 /* page_pool_alloc_netmems(): a niov with pp_ref_count == 1, or NULL. */
-struct dmtok_niov *dmtok_pp_alloc(struct dmtok_page_pool *pool);
-int dmtok_pp_create(struct dmtok_net *net, struct dmtok_binding *b,
+struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool);
+int dmtok_pp_create(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b,
 		    u32 ring_size, struct dmtok_page_pool **out);
 void dmtok_pp_destroy(struct dmtok_page_pool *pool);
 
 /* ---- binding internals ---- */
-struct dmtok_niov *dmtok_binding_alloc_niov(struct dmtok_binding *b);
-void dmtok_binding_free_niov(struct dmtok_binding *b, struct dmtok_niov *niov);
+struct net_iov *dmtok_binding_alloc_niov(struct net_devmem_dmabuf_binding *b);
+void dmtok_binding_free_niov(struct net_devmem_dmabuf_binding *b, struct net_iov *niov);
 
 /* ---- netdev ---- */
 struct dmtok_rxq {
 	pthread_mutex_t lock;		/* NAPI context of this queue */
-	struct dmtok_binding *binding;	/* mp_params.mp_priv, NULL if none; lock */
+	struct net_devmem_dmabuf_binding *binding;	/* mp_params.mp_priv, NULL if none; lock */
 	struct dmtok_page_pool *pool;	/* lock */
-	struct dmtok_niov *cur;		/* buffer page being filled (holds 1 ref); lock */
+	struct net_iov *cur;		/* buffer page being filled (holds 1 ref); lock */
 	u32 cur_off;			/* lock */
 };
 struct dmtok_netdev {
@@ -79,7 +83,7 @@ struct dmtok_flow {
 
 /* ---- skb ---- */
 struct dmtok_frag {
-	struct dmtok_niov *niov;
+	struct net_iov *niov;
 	u32 off;
 	u32 size;
 };
@@ -105,7 +109,8 @@ struct dmtok_sock {
 	u32 copied;			/* bytes of the head skb already read; lock */
 	u64 frags_queued;		/* rq_lock */
 	const struct dmtok_scheme_ops *ops;
-	void *priv;			/* scheme state: rules in each scheme_*.c */
+	struct dmtok_scheme_entry *scheme;	/* registry entry; pinned while open */
+	void *priv;			/* scheme state: rules in each scheme file */
 	struct dmtok_net *net;
 	TAILQ_ENTRY(dmtok_sock) all;	/* net->socks (alive sockets) */
 };
@@ -129,7 +134,7 @@ struct dmtok_net {
 	struct dmtok_file *files;	/* files[nfiles], type 0 = free */
 	int nfiles;
 	u32 next_binding_id;		/* xa_alloc_cyclic() cursor */
-	struct dmtok_binding *bindings;	/* all live bindings (next_all) */
+	struct net_devmem_dmabuf_binding *bindings;	/* all live bindings (next_all) */
 	TAILQ_HEAD(, dmtok_netdev) devs;
 	TAILQ_HEAD(, dmtok_flow) flows;
 	TAILQ_HEAD(, dmtok_page_pool) pools;
@@ -144,10 +149,19 @@ int dmtok_fd_install(struct dmtok_net *net, struct dmtok_file f);
 struct dmtok_sock *dmtok_sock_get_fd(struct dmtok_net *net, int fd, int *err);
 struct dmtok_dmabuf *dmtok_dmabuf_get_fd(struct dmtok_net *net, int fd);
 struct dmtok_netdev *dmtok_netdev_find(struct dmtok_net *net, int ifindex);
-struct dmtok_binding *dmtok_binding_find(struct dmtok_net *net, u32 id);
+struct net_devmem_dmabuf_binding *dmtok_binding_find(struct dmtok_net *net, u32 id);
 
 /* net_devmem_unbind_dmabuf(); binding.c, called with net->lock held */
-int dmtok__unbind_locked(struct dmtok_net *net, struct dmtok_binding *b);
+int dmtok__unbind_locked(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b);
+
+/* ---- scheme registry (registry.c) ---- */
+struct dmtok_scheme_entry;
+/* The scheme named @name with a user reference taken, or NULL. */
+DMTOK_INTERNAL struct dmtok_scheme_entry *dmtok__scheme_get(const char *name,
+		const struct dmtok_scheme_ops **ops);
+DMTOK_INTERNAL void dmtok__scheme_put(struct dmtok_scheme_entry *e);
+/* The built-in schemes (src/schemes/builtin.c). */
+extern const struct dmtok_scheme_ops *const dmtok__builtin_schemes[];
 
 /* Used by socket.c on the bad-iovec path. */
 #define DMTOK_UIO_MAXIOV	1024

@@ -144,9 +144,9 @@ struct dmtok_netdev *dmtok_netdev_find(struct dmtok_net *net, int ifindex)
 	return NULL;
 }
 
-struct dmtok_binding *dmtok_binding_find(struct dmtok_net *net, u32 id)
+struct net_devmem_dmabuf_binding *dmtok_binding_find(struct dmtok_net *net, u32 id)
 {
-	struct dmtok_binding *b;
+	struct net_devmem_dmabuf_binding *b;
 
 	pthread_mutex_lock(&net->objs_lock);
 	for (b = net->bindings; b; b = b->next_all)
@@ -159,7 +159,7 @@ struct dmtok_binding *dmtok_binding_find(struct dmtok_net *net, u32 id)
 
 int dmtok_net_destroy(struct dmtok_net *net)
 {
-	struct dmtok_binding *b;
+	struct net_devmem_dmabuf_binding *b;
 	struct dmtok_netdev *dev;
 	struct dmtok_flow *fl;
 	int fd, err = 0;
@@ -208,7 +208,7 @@ int dmtok_net_destroy(struct dmtok_net *net)
 void dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c)
 {
 	struct dmtok_page_pool *pool;
-	struct dmtok_binding *b;
+	struct net_devmem_dmabuf_binding *b;
 	struct dmtok_sock *sk;
 	int fd;
 
@@ -233,4 +233,18 @@ void dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c)
 	TAILQ_FOREACH(sk, &net->socks, all)
 		c->sockets++;
 	pthread_mutex_unlock(&net->objs_lock);
+}
+
+struct net_devmem_dmabuf_binding *dmtok_binding_lookup(struct dmtok_net *net, u32 id)
+{
+	struct net_devmem_dmabuf_binding *b;
+
+	if (!net)
+		return NULL;
+	pthread_mutex_lock(&net->lock);
+	b = dmtok_binding_find(net, id);
+	if (b)
+		dmtok_binding_get(b);
+	pthread_mutex_unlock(&net->lock);
+	return b;
 }

@@ -148,7 +148,7 @@ void dmtok_skb_free(struct dmtok_skb *skb)
 	unsigned int i;
 
 	for (i = 0; i < skb->nr_frags; i++)
-		napi_pp_put_page(skb->frags[i].niov);
+		dmtok_pp_put_niov(skb->frags[i].niov);
 	kfree(skb->data);
 	kfree(skb);
 }
@@ -201,7 +201,7 @@ static int rx_devmem_packet(struct rx_ctx *c, int flow, u64 off, u32 lin,
 			q->cur_off = 0;
 			if (!q->cur) {
 				for (i = 0; i < n; i++)
-					napi_pp_put_page(st[i].niov);
+					dmtok_pp_put_niov(st[i].niov);
 				return -ENOBUFS;
 			}
 		}
@@ -216,7 +216,7 @@ static int rx_devmem_packet(struct rx_ctx *c, int flow, u64 off, u32 lin,
 		left -= len;
 		q->cur_off += c->rx_buf;
 		if (q->cur_off + c->rx_buf > c->page_size) {
-			napi_pp_put_page(q->cur);	/* driver is done with the page */
+			dmtok_pp_put_niov(q->cur);	/* driver is done with the page */
 			q->cur = NULL;
 		}
 	}
@@ -247,7 +247,7 @@ static int rx_devmem_packet(struct rx_ctx *c, int flow, u64 off, u32 lin,
 	return 0;
 drop:
 	for (; i < n; i++)
-		napi_pp_put_page(st[i].niov);
+		dmtok_pp_put_niov(st[i].niov);
 	return err;
 }
 

@@ -19,7 +19,7 @@
 #include "model.h"
 
 struct bcount {
-	struct dmtok_binding *b;
+	struct net_devmem_dmabuf_binding *b;
 	long *refs;	/* refs[npages] */
 	u8 *free;	/* times seen in a free pool */
 };
@@ -46,7 +46,7 @@ static int fail(struct check *c, const char *fmt, ...)
 	return -EUCLEAN;
 }
 
-static struct bcount *find_bc(struct check *c, const struct dmtok_niov *niov)
+static struct bcount *find_bc(struct check *c, const struct net_iov *niov)
 {
 	for (size_t i = 0; i < c->nb; i++)
 		if (c->bc[i].b == niov->owner &&
@@ -56,7 +56,7 @@ static struct bcount *find_bc(struct check *c, const struct dmtok_niov *niov)
 	return NULL;
 }
 
-static int count_ref(struct check *c, const struct dmtok_niov *niov,
+static int count_ref(struct check *c, const struct net_iov *niov,
 		     const char *who)
 {
 	struct bcount *bc = find_bc(c, niov);
@@ -67,7 +67,7 @@ static int count_ref(struct check *c, const struct dmtok_niov *niov,
 	return 0;
 }
 
-static int user_ref_cb(void *arg, u32 token, struct dmtok_niov *niov)
+static int user_ref_cb(void *arg, u32 token, struct net_iov *niov)
 {
 	(void)token;
 	return count_ref(arg, niov, "a scheme");
@@ -78,7 +78,7 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 	struct check c = { .msg = msg, .msglen = msglen };
 	struct dmtok_page_pool *pool;
 	struct dmtok_netdev *dev;
-	struct dmtok_binding *b;
+	struct net_devmem_dmabuf_binding *b;
 	struct dmtok_sock *sk;
 	size_t i;
 	u32 p;
@@ -126,7 +126,7 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 		for (p = 0; p < pool->ring_count; p++)
 			bc->free[pool->ring[p]->index]++;
 		for (p = 0; p < bc->b->npages; p++)
-			out += atomic_load(&bc->b->niovs[p].pp) == pool;
+			out += __atomic_load_n(&bc->b->niovs[p].pp, __ATOMIC_RELAXED) == pool;
 		if (out != pool->inflight)
 			fail(&c, "page pool of binding %u: inflight %llu, counted %llu",
 			     bc->b->id, (unsigned long long)pool->inflight,

@@ -9,6 +9,7 @@
  * values, one pp_ref_count per frag handed out) live here, once.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "model.h"
@@ -16,11 +17,10 @@
 /* MAX_RW_COUNT (include/linux/fs.h) for a 4 KiB PAGE_SIZE */
 #define DMTOK_MAX_RW_COUNT	(0x7fffffff & ~0xfff)
 
-const char *const *dmtok_scheme_names(void);
-
 int dmtok_socket(struct dmtok_net *net, int type, const char *scheme)
 {
-	const struct dmtok_scheme_ops *ops;
+	const struct dmtok_scheme_ops *ops = NULL;
+	struct dmtok_scheme_entry *entry;
 	struct dmtok_sock *sk;
 	int fd, err;
 
@@ -28,23 +28,28 @@ int dmtok_socket(struct dmtok_net *net, int type, const char *scheme)
 		errno = EINVAL;
 		return -1;
 	}
-	ops = dmtok_scheme_find(scheme ? scheme : "xarray");
-	if (!ops) {
+	entry = dmtok__scheme_get(scheme ? scheme : "xarray", &ops);
+	if (!entry) {
 		errno = ENOENT;
 		return -1;
 	}
 	sk = kzalloc(sizeof(*sk), GFP_KERNEL);
 	if (!sk) {
+		dmtok__scheme_put(entry);
 		errno = ENOMEM;
 		return -1;
 	}
-	err = ops->init(&sk->priv, ops->param);	/* tcp_init_sock() */
+	dmtok__xa_init_shift(ops->model_xa_chunk_shift);
+	err = ops->init(&sk->priv);	/* tcp_init_sock() */
+	dmtok__xa_init_shift(0);
 	if (err) {
 		kfree(sk);
+		dmtok__scheme_put(entry);
 		errno = -err;
 		return -1;
 	}
 	sk->ops = ops;
+	sk->scheme = entry;
 	sk->type = type;
 	sk->net = net;
 	atomic_set(&sk->ref, 1);
@@ -75,6 +80,7 @@ static void sock_destroy(struct dmtok_sock *sk)
 		dmtok_skb_free(skb);
 	}
 	sk->ops->release_all(sk->priv);
+	dmtok__scheme_put(sk->scheme);
 	pthread_mutex_lock(&net->objs_lock);
 	TAILQ_REMOVE(&net->socks, sk, all);
 	pthread_mutex_unlock(&net->objs_lock);
@@ -166,12 +172,10 @@ static int recvmsg_dmabuf(struct dmtok_sock *sk, const struct dmtok_skb *skb,
 {
 	const struct dmtok_scheme_ops *ops = sk->ops;
 	struct dmabuf_cmsg dmabuf_cmsg = { 0 };
-	struct dmtok_rx_batch batch;
+	struct dmtok_rx_batch batch = { 0 };
 	int i, copy, sent = 0, err = 0;
 	u32 start;
 
-	batch.max = 0;
-	batch.idx = 0;
 	start = skb->headlen;
 
 	if (skb->readable) {
@@ -202,7 +206,7 @@ static int recvmsg_dmabuf(struct dmtok_sock *sk, const struct dmtok_skb *skb,
 
 	for (i = 0; i < skb->nr_frags; i++) {
 		const struct dmtok_frag *frag = &skb->frags[i];
-		struct dmtok_niov *niov = frag->niov;
+		struct net_iov *niov = frag->niov;
 		u32 end = start + frag->size, token;
 
 		copy = (int)(end - offset);
@@ -217,7 +221,7 @@ static int recvmsg_dmabuf(struct dmtok_sock *sk, const struct dmtok_skb *skb,
 			if (err)
 				goto out;
 			dmabuf_cmsg.frag_token = token;
-			dmabuf_cmsg.dmabuf_id = net_devmem_iov_binding_id(niov);
+			dmabuf_cmsg.dmabuf_id = net_iov_binding_id(niov);
 
 			offset += (u32)copy;
 			remaining_len -= copy;
@@ -375,11 +379,15 @@ out:
 	return ret;
 }
 
-/* sock_devmem_dontneed(): the generic half; the scheme does the release. */
+/*
+ * sock_devmem_dontneed() (net/core/sock.c, 6.12): the generic half; the
+ * scheme does the release. sk_setsockopt() has already checked optlen
+ * >= sizeof(int) and that one int could be read from @optval.
+ */
 static int sock_devmem_dontneed(struct dmtok_sock *sk, const void *optval,
 				socklen_t optlen)
 {
-	struct dmabuf_token *tokens = NULL;
+	struct dmabuf_token *tokens;
 	unsigned int num_tokens;
 	int ret;
 
@@ -389,21 +397,21 @@ static int sock_devmem_dontneed(struct dmtok_sock *sk, const void *optval,
 	    optlen > sizeof(*tokens) * MAX_DONTNEED_TOKENS)
 		return -EINVAL;
 	num_tokens = optlen / sizeof(*tokens);
-	if (num_tokens) {
-		tokens = kvmalloc_array(num_tokens, sizeof(*tokens), GFP_KERNEL);
-		if (!tokens)
-			return -ENOMEM;
-		if (!optval) {	/* copy_from_sockptr() fault */
-			kvfree(tokens);
-			return -EFAULT;
-		}
-		memcpy(tokens, optval, optlen);
-	}
+	tokens = kvmalloc_array(num_tokens, sizeof(*tokens), GFP_KERNEL);
+	if (!tokens)
+		return -ENOMEM;
+	memcpy(tokens, optval, optlen);	/* copy_from_sockptr() */
 	ret = sk->ops->dontneed(sk->priv, tokens, num_tokens);
 	kvfree(tokens);
 	return ret;
 }
 
+/*
+ * sk_setsockopt() (net/core/sock.c, 6.12): for SOL_SOCKET, optlen below
+ * sizeof(int) is -EINVAL and an unreadable optval (NULL here) -EFAULT,
+ * both before the option is looked at; SO_DEVMEM_DONTNEED is then
+ * dispatched without the socket lock.
+ */
 int dmtok_setsockopt(struct dmtok_net *net, int fd, int level, int optname,
 		     const void *optval, socklen_t optlen)
 {
@@ -412,10 +420,16 @@ int dmtok_setsockopt(struct dmtok_net *net, int fd, int level, int optname,
 
 	if (!sk)
 		return -1;
-	if (level == SOL_SOCKET && optname == SO_DEVMEM_DONTNEED)
+	if (level != SOL_SOCKET)
+		ret = -ENOPROTOOPT;
+	else if (optlen < sizeof(int))
+		ret = -EINVAL;
+	else if (!optval)
+		ret = -EFAULT;
+	else if (optname == SO_DEVMEM_DONTNEED)
 		ret = sock_devmem_dontneed(sk, optval, optlen);
 	else
-		ret = -ENOPROTOOPT;
+		ret = -ENOPROTOOPT;	/* not modelled */
 	dmtok_sock_put(sk);
 	if (ret < 0) {
 		errno = -ret;
@@ -441,13 +455,60 @@ int dmtok_sock_stats(struct dmtok_net *net, int fd, struct dmtok_sock_stats *st)
 	st->mem_bytes = s.mem_bytes;
 	st->tokens_out = s.tokens_out;
 	st->bindings_seen = s.bindings_seen;
-	st->xa_node_allocs = s.xa_node_allocs;
-	st->xa_node_frees = s.xa_node_frees;
-	st->xa_locks = s.xa_locks;
-	st->xa_height = s.xa_height;
+	st->ncounters = min(s.ncounters, (unsigned int)ARRAY_SIZE(st->counters));
+	for (unsigned int i = 0; i < st->ncounters; i++) {
+		st->counters[i].name = s.counters[i].name;
+		st->counters[i].value = s.counters[i].value;
+	}
 	pthread_mutex_lock(&sk->rq_lock);
 	st->frags_queued = sk->frags_queued;
 	pthread_mutex_unlock(&sk->rq_lock);
 	dmtok_sock_put(sk);
 	return 0;
+}
+
+int64_t dmtok_sock_stats_counter(const struct dmtok_sock_stats *st,
+				 const char *name)
+{
+	if (!st || !name)
+		return -1;
+	for (unsigned int i = 0; i < st->ncounters && i < ARRAY_SIZE(st->counters); i++)
+		if (st->counters[i].name && !strcmp(st->counters[i].name, name))
+			return (int64_t)st->counters[i].value;
+	return -1;
+}
+
+int dmtok_scheme_info(const char *name, struct dmtok_scheme_info *info)
+{
+	const struct dmtok_scheme_ops *ops;
+
+	if (!name || !info)
+		return -EINVAL;
+	ops = dmtok_scheme_find(name);
+	if (!ops)
+		return -ENOENT;
+	*info = (struct dmtok_scheme_info){
+		.name = ops->name, .description = ops->description,
+		.flags = ops->flags, .bind_flags = ops->bind_flags,
+		.max_outstanding = ops->max_outstanding, .has_plan = !!ops->plan,
+	};
+	return 0;
+}
+
+char *dmtok_scheme_list(char *buf, size_t len)
+{
+	const struct dmtok_scheme_ops *ops;
+	size_t used = 0;
+
+	if (!buf || !len)
+		return buf;
+	buf[0] = 0;
+	for (unsigned int i = 0; (ops = dmtok_scheme_at(i)); i++) {
+		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", ops->name);
+
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
 }

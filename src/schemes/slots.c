@@ -35,7 +35,9 @@
  * -EINVAL before releasing anything; tokens issued but not held (already
  * returned) are skipped, as upstream.
  */
-#include "scheme.h"
+#include <dmtok/kernel.h>
+
+#include "builtin.h"
 
 #define LEAF_BITS	8
 #define MID_BITS	8
@@ -49,45 +51,44 @@
  * A slot word is a niov pointer (held by the user), 0 (reserved by an
  * in-flight recvmsg), or (next << 1 | 1): free, with the next free slot
  * of its list. Keeping the link in the slot word means a release dirties
- * one cache line per token, not two.
+ * one cache line per token, not two. Encoders as xa_mk_value() and
+ * xa_to_value(): functions, so the word is read once.
  */
-static inline void *SLOT_FREE(u32 next)
+static inline unsigned long slot_mk_free(u32 next)
 {
-	return (void *)(((uintptr_t)next << 1) | 1);
+	return ((unsigned long)next << 1) | 1;
 }
 
-static inline u32 SLOT_NEXT(void *w)
+static inline u32 slot_to_next(unsigned long w)
 {
-	return (u32)((uintptr_t)w >> 1);
+	return (u32)(w >> 1);
 }
 
-/* Functions, not macros: the word is read once (a macro read it twice). */
-static inline struct dmtok_niov *SLOT_NIOV(void *w)
+static inline struct net_iov *slot_to_niov(unsigned long w)
 {
-	return ((uintptr_t)w & 1) ? NULL : w;
+	return (w & 1) ? NULL : (struct net_iov *)w;
 }
 
 struct slots_leaf {
-	atomic_ptr_t slot[LEAF_SIZE];
+	unsigned long slot[LEAF_SIZE];
 };
 
 struct slots_mid {
-	atomic_ptr_t leaf[MID_SIZE];
+	struct slots_leaf *leaf[MID_SIZE];
 };
 
 struct slots_sock {
-	atomic_ptr_t top[TOP_SIZE];	/* struct slots_mid * */
-	_Atomic u32 free_head;		/* shared free stack; 0 = empty */
-	_Atomic u32 hw;			/* highest token ever issued */
+	struct slots_mid *top[TOP_SIZE];
+	u32 free_head;			/* shared free stack; 0 = empty */
+	u32 hw;				/* highest token ever issued */
 	u32 local;			/* recvmsg's private free list (socket lock) */
-	u32 nr_mids, nr_leaves;		/* socket lock */
+	u32 nr_mids, nr_leaves;		/* written under the socket lock, read by stats */
 };
 
-static int slots_init(void **priv, long param)
+static int slots_init(void **priv)
 {
 	struct slots_sock *s = kzalloc(sizeof(*s), GFP_KERNEL);
 
-	(void)param;
 	if (!s)
 		return -ENOMEM;
 	*priv = s;
@@ -96,97 +97,96 @@ static int slots_init(void **priv, long param)
 
 static struct slots_leaf *leaf_of(struct slots_sock *s, u32 t)
 {
-	struct slots_mid *mid = ptr_load_acquire(&s->top[t >> (LEAF_BITS + MID_BITS)]);
+	struct slots_mid *mid = smp_load_acquire(&s->top[t >> (LEAF_BITS + MID_BITS)]);
 
 	if (!mid)
 		return NULL;
-	return ptr_load_acquire(&mid->leaf[(t >> LEAF_BITS) & (MID_SIZE - 1)]);
+	return smp_load_acquire(&mid->leaf[(t >> LEAF_BITS) & (MID_SIZE - 1)]);
 }
 
 /* Socket lock held: make sure token @t has a leaf. */
 static int ensure_leaf(struct slots_sock *s, u32 t)
 {
-	atomic_ptr_t *mp = &s->top[t >> (LEAF_BITS + MID_BITS)];
-	struct slots_mid *mid = ptr_load_relaxed(mp);
+	struct slots_mid **mp = &s->top[t >> (LEAF_BITS + MID_BITS)];
+	struct slots_mid *mid = *mp;
 	struct slots_leaf *leaf;
 
 	if (!mid) {
 		mid = kzalloc(sizeof(*mid), GFP_KERNEL);
 		if (!mid)
 			return -ENOMEM;
-		s->nr_mids++;
-		ptr_store_release(mp, mid);
+		WRITE_ONCE(s->nr_mids, s->nr_mids + 1);
+		smp_store_release(mp, mid);
 	}
-	if (ptr_load_relaxed(&mid->leaf[(t >> LEAF_BITS) & (MID_SIZE - 1)]))
+	if (mid->leaf[(t >> LEAF_BITS) & (MID_SIZE - 1)])
 		return 0;
 	leaf = kzalloc(sizeof(*leaf), GFP_KERNEL);
 	if (!leaf)
 		return -ENOMEM;	/* an empty mid stays; freed at close */
-	s->nr_leaves++;
-	ptr_store_release(&mid->leaf[(t >> LEAF_BITS) & (MID_SIZE - 1)], leaf);
+	WRITE_ONCE(s->nr_leaves, s->nr_leaves + 1);
+	smp_store_release(&mid->leaf[(t >> LEAF_BITS) & (MID_SIZE - 1)], leaf);
 	return 0;
 }
 
-static atomic_ptr_t *slot_of(struct slots_sock *s, u32 t)
+static unsigned long *slot_of(struct slots_sock *s, u32 t)
 {
 	return &leaf_of(s, t)->slot[t & (LEAF_SIZE - 1)];
 }
 
 /*
- * Pushes the chain first..last (linked through their slot words) with
- * one CAS; the release orders the links before the new head.
+ * free_stack_push_mpsc(): any number of dontneed callers push a chain
+ * first..last (linked through their slot words) with one CAS; the
+ * release orders the links before the new head. (Concurrency Kit's
+ * ck_stack_push_mpnc.)
  */
-static void push_chain(struct slots_sock *s, u32 first, u32 last)
+static void free_stack_push_mpsc(struct slots_sock *s, u32 first, u32 last)
 {
-	u32 head = atomic_load_explicit(&s->free_head, memory_order_relaxed);
+	u32 head = READ_ONCE(s->free_head);
 
 	do {
-		ptr_store_relaxed(slot_of(s, last), SLOT_FREE(head));
-	} while (!atomic_compare_exchange_weak_explicit(&s->free_head, &head, first,
-							memory_order_release,
-							memory_order_relaxed));
+		WRITE_ONCE(*slot_of(s, last), slot_mk_free(head));
+	} while (!__atomic_compare_exchange_n(&s->free_head, &head, first, true,
+					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 }
 
 /*
- * Single consumer (recvmsg, socket lock): pop from the private list; when
- * it is empty, take the whole shared stack with one exchange. Producers
- * only ever push, so there is no ABA. The popped slot is left at 0
- * (reserved) so no dontneed can mistake it for a held niov.
+ * free_stack_pop_sc(): the single consumer (recvmsg, socket lock) pops
+ * from its private list; when that is empty it takes the whole shared
+ * stack with one exchange (ck_stack_batch_pop_npsc). Producers only ever
+ * push, so there is no ABA. The popped slot is left at 0 (reserved) so
+ * no dontneed can mistake it for a held niov.
  */
-static u32 pop_free(struct slots_sock *s)
+static u32 free_stack_pop_sc(struct slots_sock *s)
 {
 	u32 t = s->local;
 
 	if (!t)
-		t = atomic_exchange_explicit(&s->free_head, 0, memory_order_acquire);
+		t = xchg(&s->free_head, 0);
 	if (t) {
-		s->local = SLOT_NEXT(ptr_load_relaxed(slot_of(s, t)));
-		ptr_store_relaxed(slot_of(s, t), NULL);
+		s->local = slot_to_next(READ_ONCE(*slot_of(s, t)));
+		WRITE_ONCE(*slot_of(s, t), 0);
 	}
 	return t;
 }
 
 static int slots_rx_reserve(void *priv, struct dmtok_rx_batch *b,
-			    struct dmtok_niov *niov, unsigned int max_frags,
+			    struct net_iov *niov, unsigned int max_frags,
 			    u32 *token)
 {
 	struct slots_sock *s = priv;
-	u32 t = pop_free(s);
+	u32 t = free_stack_pop_sc(s);
 
-	(void)niov;
-	(void)max_frags;
 	if (!t) {
-		u32 hw = atomic_load_explicit(&s->hw, memory_order_relaxed);
 		int err;
 
-		t = hw + 1;
+		t = s->hw + 1;	/* only recvmsg writes hw */
 		if (t >= SLOTS_MAX)
 			return -ENOSPC;
 		err = ensure_leaf(s, t);
 		if (err)
 			return err;
 		/* publishes the leaf to dontneed's range check */
-		atomic_store_explicit(&s->hw, t, memory_order_release);
+		smp_store_release(&s->hw, t);
 	}
 	b->tokens[b->idx] = t;
 	b->max = (u8)(b->idx + 1);
@@ -195,12 +195,12 @@ static int slots_rx_reserve(void *priv, struct dmtok_rx_batch *b,
 }
 
 static void slots_rx_taken(void *priv, struct dmtok_rx_batch *b,
-			   struct dmtok_niov *niov, u32 token)
+			   struct net_iov *niov, u32 token)
 {
 	struct slots_sock *s = priv;
 
 	/* pp_ref_count was taken before: publish only a held reference */
-	ptr_store_release(slot_of(s, token), niov);
+	smp_store_release(slot_of(s, token), (unsigned long)niov);
 	b->idx++;
 }
 
@@ -210,7 +210,7 @@ static void slots_rx_commit(void *priv, struct dmtok_rx_batch *b)
 	struct slots_sock *s = priv;
 
 	for (unsigned int i = b->idx; i < b->max; i++) {	/* back on the private list */
-		ptr_store_relaxed(slot_of(s, b->tokens[i]), SLOT_FREE(s->local));
+		WRITE_ONCE(*slot_of(s, b->tokens[i]), slot_mk_free(s->local));
 		s->local = b->tokens[i];
 	}
 	b->max = 0;
@@ -221,7 +221,7 @@ static int slots_dontneed(void *priv, const struct dmabuf_token *tokens,
 			  unsigned int num_tokens)
 {
 	struct slots_sock *s = priv;
-	u32 hw = atomic_load_explicit(&s->hw, memory_order_acquire);
+	u32 hw = smp_load_acquire(&s->hw);
 	unsigned int i, j;
 	int ret = 0, num_frags = 0;
 	u32 first = 0, last = 0;
@@ -241,17 +241,18 @@ validated:
 	for (i = 0; i < num_tokens; i++) {
 		for (j = 0; j < tokens[i].token_count; j++) {
 			u32 t = tokens[i].token_start + j;
-			struct dmtok_niov *niov;
-			atomic_ptr_t *slot;
+			unsigned long *slot, w;
+			struct net_iov *niov;
 
 			if (++num_frags > MAX_DONTNEED_FRAGS)
 				goto out;
 			slot = slot_of(s, t);
-			niov = SLOT_NIOV(ptr_load_acquire(slot));
+			w = smp_load_acquire(slot);
+			niov = slot_to_niov(w);
 			/* only the caller whose CAS takes the pointer owns the ref */
-			if (!niov || !ptr_cmpxchg(slot, niov, SLOT_FREE(first)))
+			if (!niov || cmpxchg(slot, w, slot_mk_free(first)) != w)
 				continue;	/* not held: free, reserved, or raced */
-			WARN_ON_ONCE(!napi_pp_put_page(niov));
+			WARN_ON_ONCE(!napi_pp_put_page(net_iov_to_netmem(niov)));
 			/* the slot now links to the chain; published below with one CAS */
 			if (!first)
 				last = t;
@@ -261,7 +262,7 @@ validated:
 	}
 out:
 	if (first)
-		push_chain(s, first, last);
+		free_stack_push_mpsc(s, first, last);
 	return ret;
 }
 
@@ -269,11 +270,11 @@ out:
 static int slots_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
 {
 	struct slots_sock *s = priv;
-	u32 hw = atomic_load(&s->hw), t;
+	u32 hw = smp_load_acquire(&s->hw), t;
 	int err;
 
 	for (t = 1; t <= hw; t++) {
-		struct dmtok_niov *niov = SLOT_NIOV(ptr_load_acquire(slot_of(s, t)));
+		struct net_iov *niov = slot_to_niov(smp_load_acquire(slot_of(s, t)));
 
 		if (niov && (err = cb(arg, t, niov)))
 			return err;
@@ -281,19 +282,15 @@ static int slots_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
 	return 0;
 }
 
-static int put_ref(void *arg, u32 token, struct dmtok_niov *niov)
+static int put_ref(void *arg, u32 token, struct net_iov *niov)
 {
-	(void)arg;
-	(void)token;
-	WARN_ON_ONCE(!napi_pp_put_page(niov));
+	WARN_ON_ONCE(!napi_pp_put_page(net_iov_to_netmem(niov)));
 	return 0;
 }
 
-static int count_ref(void *arg, u32 token, struct dmtok_niov *niov)
+static int count_ref(void *arg, u32 token, struct net_iov *niov)
 {
-	(void)token;
-	(void)niov;
-	(*(u64 *)arg)++;
+	(*(unsigned long long *)arg)++;
 	return 0;
 }
 
@@ -305,12 +302,12 @@ static void slots_release_all(void *priv)
 
 	slots_for_each_ref(s, put_ref, NULL);
 	for (t = 0; t < TOP_SIZE; t++) {
-		struct slots_mid *mid = ptr_load_relaxed(&s->top[t]);
+		struct slots_mid *mid = s->top[t];
 
 		if (!mid)
 			continue;
 		for (m = 0; m < MID_SIZE; m++)
-			kfree(ptr_load_relaxed(&mid->leaf[m]));
+			kfree(mid->leaf[m]);
 		kfree(mid);
 	}
 	kfree(s);
@@ -320,26 +317,17 @@ static void slots_stats(void *priv, struct dmtok_scheme_stats *st)
 {
 	struct slots_sock *s = priv;
 
-	st->mem_bytes = sizeof(*s) + (u64)s->nr_mids * sizeof(struct slots_mid) +
-			(u64)s->nr_leaves * sizeof(struct slots_leaf);
+	st->mem_bytes = sizeof(*s) +
+			(u64)READ_ONCE(s->nr_mids) * sizeof(struct slots_mid) +
+			(u64)READ_ONCE(s->nr_leaves) * sizeof(struct slots_leaf);
 	slots_for_each_ref(s, count_ref, &st->tokens_out);
+	st->counters[0].name = "high_water";
+	st->counters[0].value = smp_load_acquire(&s->hw);
+	st->ncounters = 1;
 }
 
-const struct dmtok_scheme_ops dmtok_scheme_slots = {
-	.name = "slots",
-	.init = slots_init,
-	.rx_reserve = slots_rx_reserve,
-	.rx_taken = slots_rx_taken,
-	.rx_commit = slots_rx_commit,
-	.dontneed = slots_dontneed,
-	.release_all = slots_release_all,
-	.stats = slots_stats,
-	.for_each_ref = slots_for_each_ref,
-};
-
-/* Memory for tokens 1..n in use (dense), used by dmtok-plan. */
-u64 dmtok__slots_mem(u64 n);
-u64 dmtok__slots_mem(u64 n)
+/* Memory for tokens 1..n in use (dense): what the table grows to. */
+static u64 slots_mem(u64 n)
 {
 	u64 leaves = n ? (n + 1 + LEAF_SIZE - 1) / LEAF_SIZE : 0;
 	u64 mids = n ? (n + 1 + LEAF_SIZE * MID_SIZE - 1) / (LEAF_SIZE * MID_SIZE) : 0;
@@ -347,3 +335,33 @@ u64 dmtok__slots_mem(u64 n)
 	return sizeof(struct slots_sock) + mids * sizeof(struct slots_mid) +
 	       leaves * sizeof(struct slots_leaf);
 }
+
+static int slots_plan(struct dmtok_scheme_plan *p)
+{
+	if (p->outstanding >= SLOTS_MAX)
+		return -EINVAL;
+	p->mem_per_socket = slots_mem(p->outstanding);
+	p->mem_per_binding = 0;
+	p->close_scan = p->outstanding;	/* the high-water mark */
+	p->token_bits = LEAF_BITS + MID_BITS + TOP_BITS;
+	p->token_bits_needed = 64 - (unsigned int)__builtin_clzll(p->outstanding + 1);
+	return 0;
+}
+
+const struct dmtok_scheme_ops dmtok_scheme_slots = {
+	.version	= DMTOK_SCHEME_VERSION,
+	.name		= "slots",
+	.description	= "per-socket slot table of niov pointers; lock-free dontneed",
+	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS |
+			  DMTOK_SCHEME_ALL_OR_NOTHING,
+	.max_outstanding = SLOTS_MAX - 1,
+	.init		= slots_init,
+	.rx_reserve	= slots_rx_reserve,
+	.rx_taken	= slots_rx_taken,
+	.rx_commit	= slots_rx_commit,
+	.dontneed	= slots_dontneed,
+	.release_all	= slots_release_all,
+	.stats		= slots_stats,
+	.for_each_ref	= slots_for_each_ref,
+	.plan		= slots_plan,
+};

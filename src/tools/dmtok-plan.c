@@ -4,8 +4,10 @@
  * each scheme cost per socket? Prints, for each token encoding, the bits
  * spent on the binding, the bits left, whether the dmabuf's pages (or the
  * outstanding references) fit and the headroom; then memory per socket
- * and in total for each scheme. With no options: the review's example,
- * 8 NICs x 32 queues with one 80 GiB dmabuf of 4 KiB pages per binding.
+ * and in total for each registered scheme that declares a formula (its
+ * plan op; --scheme-lib loads more). With no options: the review's
+ * example, 8 NICs x 32 queues with one 80 GiB dmabuf of 4 KiB pages per
+ * binding.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,15 +16,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmtok.h"
 #include "dmtok/plan.h"
+#include "dmtok/scheme.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: dmtok-plan [-n NICS] [-q QUEUES_PER_NIC] [-s DMABUF_SIZE]\n"
-		"                  [-p PAGE_SIZE] [-k SOCKETS] [-o OUTSTANDING]\n"
-		"                  [-b BINDINGS_PER_SOCKET] [-C]\n"
-		"-C prints the memory table as CSV (scheme,sockets,per_socket,total,close_scan)\n"
+		"usage: dmtok-plan [-n|--nics NICS] [-q|--queues QUEUES_PER_NIC]\n"
+		"                  [-s|--size DMABUF_SIZE] [-p|--page-size PAGE_SIZE]\n"
+		"                  [-k|--sockets SOCKETS] [-o|--outstanding OUTSTANDING]\n"
+		"                  [-b|--bindings BINDINGS_PER_SOCKET] [-x|--scheme NAME]...\n"
+		"                  [-L|--scheme-lib PATH]... [-C|--csv] [-h|--help]\n"
+		"-C prints the memory table as CSV\n"
+		"   (scheme,sockets,per_socket,per_binding,total,close_scan)\n"
+		"-x limits the memory table to the named schemes (default: every\n"
+		"   registered scheme that declares a plan op)\n"
 		"sizes take K/M/G/T suffixes (binary). Defaults: the review's example,\n"
 		"-n 8 -q 32 -s 80G -p 4K -k 1000 -o 128 -b 2\n");
 }
@@ -66,12 +75,29 @@ int main(int argc, char **argv)
 		.page_size = 4096, .sockets = 1000, .outstanding = 128,
 		.socket_bindings = 2,
 	};
+	static const struct option longopts[] = {
+		{ "nics", required_argument, NULL, 'n' },
+		{ "queues", required_argument, NULL, 'q' },
+		{ "size", required_argument, NULL, 's' },
+		{ "page-size", required_argument, NULL, 'p' },
+		{ "sockets", required_argument, NULL, 'k' },
+		{ "outstanding", required_argument, NULL, 'o' },
+		{ "bindings", required_argument, NULL, 'b' },
+		{ "scheme", required_argument, NULL, 'x' },
+		{ "scheme-lib", required_argument, NULL, 'L' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct dmtok_plan_enc_out enc[DMTOK_ENC_COUNT];
-	struct dmtok_plan_mem_out mem[5];
+	struct dmtok_plan_mem_out mem[64];
+	const char *only[64];
+	unsigned int nonly = 0, nmem = 0;
+	char err[512], list[1024];
 	uint64_t v;
 	int c, i, csv = 0;
 
-	while ((c = getopt(argc, argv, "n:q:s:p:k:o:b:Ch")) != -1) {
+	while ((c = getopt_long(argc, argv, "n:q:s:p:k:o:b:x:L:Ch", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': if (parse_count(optarg, "NICS", 1 << 20, &v)) return 2;
 			in.nics = (uint32_t)v; break;
@@ -91,27 +117,67 @@ int main(int argc, char **argv)
 			break;
 		case 'b': if (parse_count(optarg, "BINDINGS_PER_SOCKET", 1 << 20, &v)) return 2;
 			in.socket_bindings = (uint32_t)v; break;
+		case 'x':
+			if (nonly == 64) {
+				fprintf(stderr, "dmtok-plan: at most 64 --scheme options\n");
+				return 2;
+			}
+			only[nonly++] = optarg;
+			break;
+		case 'L':
+			if (dmtok_scheme_load(optarg, err, sizeof(err)) < 0) {
+				fprintf(stderr, "dmtok-plan: --scheme-lib: %s\n", err);
+				return 2;
+			}
+			break;
 		case 'C': csv = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (optind != argc) {
+		fprintf(stderr, "dmtok-plan: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
 		return 2;
 	}
-	if (dmtok_plan(&in, enc, mem)) {
+	if (dmtok_plan(&in, enc)) {
 		fprintf(stderr, "dmtok-plan: DMABUF_SIZE must be a multiple of PAGE_SIZE\n");
 		return 2;
+	}
+	for (unsigned int k = 0; k < nonly; k++) {
+		int r = dmtok_plan_scheme(&in, only[k], &mem[nmem]);
+
+		if (r == -ENOENT) {
+			fprintf(stderr, "dmtok-plan: unknown scheme '%s' (known: %s)\n",
+				only[k], dmtok_scheme_list(list, sizeof(list)));
+			return 2;
+		}
+		if (r == -EOPNOTSUPP) {
+			fprintf(stderr, "dmtok-plan: scheme '%s' declares no plan op\n", only[k]);
+			return 2;
+		}
+		if (r) {
+			fprintf(stderr, "dmtok-plan: scheme '%s' cannot take this load\n", only[k]);
+			return 2;
+		}
+		nmem++;
+	}
+	if (!nonly) {
+		const struct dmtok_scheme_ops *ops;
+
+		for (unsigned int k = 0; (ops = dmtok_scheme_at(k)) && nmem < 64; k++)
+			if (!dmtok_plan_scheme(&in, ops->name, &mem[nmem]))
+				nmem++;
 	}
 
 	char b1[16], b2[16], b3[16];
 
 	if (csv) {
-		for (i = 0; i < 4; i++)
-			printf("%s,%llu,%llu,%llu,%llu\n", mem[i].scheme,
+		for (i = 0; i < (int)nmem; i++)
+			printf("%s,%llu,%llu,%llu,%llu,%llu\n", mem[i].scheme,
 			       (unsigned long long)in.sockets,
 			       (unsigned long long)mem[i].per_socket,
+			       (unsigned long long)mem[i].per_binding,
 			       (unsigned long long)mem[i].total,
 			       (unsigned long long)mem[i].close_scan);
 		return 0;
@@ -133,12 +199,18 @@ int main(int argc, char **argv)
 		       (unsigned long long)enc[i].needed, enc[i].fits ? "yes" : "NO",
 		       enc[i].headroom_bits, "b",
 		       enc[i].multi_binding ? "many" : "one");
-	printf("\n%-18s %12s %12s %14s\n", "scheme memory", "per socket", "all sockets",
-	       "close scans");
-	for (i = 0; i < 5; i++)
-		printf("%-18s %12s %12s %14llu\n", mem[i].scheme,
-		       i == 4 ? "-" : human(b1, sizeof(b1), mem[i].per_socket),
+	printf("\n%-18s %10s %10s %10s %12s %11s\n", "scheme memory", "per socket",
+	       "per bind", "in total", "close scans", "token bits");
+	for (i = 0; i < (int)nmem; i++) {
+		char b4[16];
+
+		printf("%-18s %10s %10s %10s %12llu %4u of %2u%s\n", mem[i].scheme,
+		       human(b1, sizeof(b1), mem[i].per_socket),
+		       human(b4, sizeof(b4), mem[i].per_binding),
 		       human(b3, sizeof(b3), mem[i].total),
-		       (unsigned long long)mem[i].close_scan);
+		       (unsigned long long)mem[i].close_scan,
+		       mem[i].token_bits_needed, mem[i].token_bits,
+		       mem[i].token_bits_needed > mem[i].token_bits ? " NO" : "");
+	}
 	return 0;
 }

@@ -1,22 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * The kernel-compat layer's out-of-line half: the injectable allocator
- * (default calloc/free, and the test allocator that fails the Nth call),
- * the lock used as spinlock_t, and the WARN hit counter. This is the one
- * place the model calls into libc for memory and locks.
+ * The out-of-line half of the kernel vocabulary (<dmtok/kernel.h>): the
+ * injectable allocator behind kmalloc()/kvmalloc() (default malloc+zero,
+ * and the test allocator that fails the Nth call), spin_lock()'s
+ * contended path, and the WARN hit counter. This is the one place the
+ * model calls into libc for memory and locks.
  */
 #include <errno.h>
-#include <pthread.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dmtok/alloc.h"
-#include "kcompat.h"
-
-_Static_assert(sizeof(pthread_mutex_t) <= sizeof(spinlock_t),
-	       "spinlock_t too small for pthread_mutex_t");
+#include "compat.h"
 
 /*
  * Zeroed like kzalloc()/kvzalloc(): the memory is written, so it is
@@ -58,15 +57,22 @@ void dmtok_set_allocator(const struct dmtok_allocator *a)
 		cur_alloc = (struct dmtok_allocator){ default_zalloc, default_free, NULL };
 }
 
-void *dmtok__zalloc(size_t size)
+/*
+ * kvmalloc_node_noprof() (mm/util.c, 6.12) refuses sizes above INT_MAX
+ * (with a WARN, which here would be user-reachable: just refuse).
+ */
+void *dmtok_kmalloc(size_t size, gfp_t gfp)
 {
+	(void)gfp;
+	if (size > INT_MAX)
+		return NULL;
 	return cur_alloc.zalloc(cur_alloc.ctx, size);
 }
 
-void dmtok__free(void *ptr)
+void dmtok_kfree(const void *ptr)
 {
 	if (ptr)
-		cur_alloc.free(cur_alloc.ctx, ptr, 0);
+		cur_alloc.free(cur_alloc.ctx, (void *)ptr, 0);
 }
 
 /* ---- test allocator ---- */
@@ -108,6 +114,10 @@ static void test_free(void *ctx, void *ptr, size_t size)
 
 void dmtok_test_allocator_install(struct dmtok_test_allocator *t)
 {
+	if (!t) {	/* nothing to install: back to the default */
+		dmtok_set_allocator(NULL);
+		return;
+	}
 	memset(t, 0, sizeof(*t));
 	t->base.zalloc = test_zalloc;
 	t->base.free = test_free;
@@ -115,12 +125,22 @@ void dmtok_test_allocator_install(struct dmtok_test_allocator *t)
 	dmtok_set_allocator(&t->base);
 }
 
+/* The call number @nth calls from now, or 0 (never) if out of range. */
+static long arm_at(struct test_alloc_state *s, long nth)
+{
+	long calls = atomic_load(&s->calls);
+
+	if (nth <= 0 || nth > LONG_MAX - calls)
+		return 0;
+	return calls + nth;
+}
+
 void dmtok_test_allocator_fail_nth(struct dmtok_test_allocator *t, long nth)
 {
 	struct test_alloc_state *s = tas(t);
 
 	atomic_store(&s->fail_from, 0);
-	atomic_store(&s->fail_nth, nth > 0 ? atomic_load(&s->calls) + nth : 0);
+	atomic_store(&s->fail_nth, arm_at(s, nth));
 }
 
 void dmtok_test_allocator_fail_from(struct dmtok_test_allocator *t, long nth)
@@ -128,7 +148,7 @@ void dmtok_test_allocator_fail_from(struct dmtok_test_allocator *t, long nth)
 	struct test_alloc_state *s = tas(t);
 
 	atomic_store(&s->fail_nth, 0);
-	atomic_store(&s->fail_from, nth > 0 ? atomic_load(&s->calls) + nth : 0);
+	atomic_store(&s->fail_from, arm_at(s, nth));
 }
 
 long dmtok_test_allocator_live(const struct dmtok_test_allocator *t)
@@ -148,43 +168,34 @@ long dmtok_test_allocator_failed(const struct dmtok_test_allocator *t)
 
 /* ---- locks ---- */
 
-void dmtok__spin_lock_init(spinlock_t *l)
+/* spin_lock()'s contended path: spin on a plain load, yield the CPU. */
+void dmtok_spin_lock_slow(spinlock_t *l)
 {
-	pthread_mutex_init((pthread_mutex_t *)(void *)l, NULL);
-}
-
-void dmtok__spin_lock(spinlock_t *l)
-{
-	pthread_mutex_lock((pthread_mutex_t *)(void *)l);
-}
-
-void dmtok__spin_unlock(spinlock_t *l)
-{
-	pthread_mutex_unlock((pthread_mutex_t *)(void *)l);
-}
-
-void dmtok__spin_lock_destroy(spinlock_t *l)
-{
-	pthread_mutex_destroy((pthread_mutex_t *)(void *)l);
+	for (unsigned int spins = 0;; spins++) {
+		if (!__atomic_load_n(&l->locked, __ATOMIC_RELAXED) &&
+		    !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+			return;
+		if (spins >= 64)
+			sched_yield();
+	}
 }
 
 /* ---- WARN counter ---- */
 
 static _Atomic unsigned long warn_total;
-static struct dmtok_warn_site *_Atomic warn_sites;
+static struct dmtok_warn_site *warn_sites;	/* pushed with a CAS, never popped */
 
-void dmtok__warn_hit(struct dmtok_warn_site *site)
+void dmtok_warn_hit(struct dmtok_warn_site *site)
 {
-	int zero = 0;
-
-	atomic_fetch_add(&site->hits, 1);
+	__atomic_fetch_add(&site->hits, 1, __ATOMIC_RELAXED);
 	atomic_fetch_add(&warn_total, 1);
-	if (atomic_compare_exchange_strong(&site->listed, &zero, 1)) {
-		struct dmtok_warn_site *head = atomic_load(&warn_sites);
+	if (!__atomic_exchange_n(&site->listed, 1, __ATOMIC_SEQ_CST)) {
+		struct dmtok_warn_site *head = __atomic_load_n(&warn_sites, __ATOMIC_ACQUIRE);
 
 		do {
-			atomic_store(&site->next, head);
-		} while (!atomic_compare_exchange_weak(&warn_sites, &head, site));
+			__atomic_store_n(&site->next, head, __ATOMIC_RELAXED);
+		} while (!__atomic_compare_exchange_n(&warn_sites, &head, site, true,
+						      __ATOMIC_RELEASE, __ATOMIC_ACQUIRE));
 	}
 }
 
@@ -198,16 +209,18 @@ void dmtok_warn_reset(void)
 	struct dmtok_warn_site *s;
 
 	atomic_store(&warn_total, 0);
-	for (s = atomic_load(&warn_sites); s; s = atomic_load(&s->next))
-		atomic_store(&s->hits, 0);
+	for (s = __atomic_load_n(&warn_sites, __ATOMIC_ACQUIRE); s; s = s->next)
+		__atomic_store_n(&s->hits, 0, __ATOMIC_RELAXED);
 }
 
 void dmtok_warn_report(FILE *f)
 {
 	struct dmtok_warn_site *s;
 
-	for (s = atomic_load(&warn_sites); s; s = atomic_load(&s->next))
-		if (atomic_load(&s->hits))
+	if (!f)
+		return;
+	for (s = __atomic_load_n(&warn_sites, __ATOMIC_ACQUIRE); s; s = s->next)
+		if (__atomic_load_n(&s->hits, __ATOMIC_RELAXED))
 			fprintf(f, "WARN %s:%d (%s): %lu hit(s)\n", s->file,
-				s->line, s->expr, atomic_load(&s->hits));
+				s->line, s->expr, __atomic_load_n(&s->hits, __ATOMIC_RELAXED));
 }

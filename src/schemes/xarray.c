@@ -12,43 +12,36 @@
  * Concurrency: every tree access is under xs->frags.xa_lock; the put of a
  * niov happens outside it in batches of 16, as in the kernel.
  */
-#include "scheme.h"
-#include "xarray.h"
+#include <dmtok/kernel.h>
+
+#include "builtin.h"
 
 struct xa_sock {
 	struct xarray frags;	/* sk->sk_user_frags */
-	u64 locks;		/* xa_lock taken (counter) */
+	unsigned long locks;	/* xa_lock taken (a model counter) */
 };
 
-static int xa_scheme_init(void **priv, long chunk_shift)
+static int xa_scheme_init(void **priv)
 {
 	struct xa_sock *xs = kzalloc(sizeof(*xs), GFP_KERNEL);
 
 	if (!xs)
 		return -ENOMEM;
-	xa_init_flags(&xs->frags, (u8)chunk_shift);	/* tcp_init_sock() */
+	xa_init_flags(&xs->frags, XA_FLAGS_ALLOC1);	/* tcp_init_sock() */
 	*priv = xs;
 	return 0;
 }
 
-static void xa_lock_bh(struct xa_sock *xs)
+static void sock_xa_lock_bh(struct xa_sock *xs)
 {
-	spin_lock_bh(&xs->frags.xa_lock);
+	xa_lock_bh(&xs->frags);
 	xs->locks++;
 }
 
-static void xa_unlock_bh(struct xa_sock *xs)
+static void sock_xa_unlock_bh(struct xa_sock *xs)
 {
-	spin_unlock_bh(&xs->frags.xa_lock);
+	xa_unlock_bh(&xs->frags);
 }
-
-#ifdef DMTOK_MUTANT_XA_NOLOCK	/* seeded bug: dontneed without xa_lock */
-#define dn_lock(xs)	((void)(xs))
-#define dn_unlock(xs)	((void)(xs))
-#else
-#define dn_lock(xs)	xa_lock_bh(xs)
-#define dn_unlock(xs)	xa_unlock_bh(xs)
-#endif
 
 /* tcp_xa_pool_commit_locked() */
 static void pool_commit_locked(struct xa_sock *xs, struct dmtok_rx_batch *p)
@@ -57,7 +50,9 @@ static void pool_commit_locked(struct xa_sock *xs, struct dmtok_rx_batch *p)
 
 	/* Commit part that has been copied to user space. */
 	for (i = 0; i < p->idx; i++)
-		__xa_cmpxchg(&xs->frags, p->tokens[i], XA_ZERO_ENTRY, p->niovs[i]);
+		__xa_cmpxchg(&xs->frags, p->tokens[i], XA_ZERO_ENTRY,
+			     (__force void *)net_iov_to_netmem(p->niovs[i]),
+			     GFP_KERNEL);
 	/* Rollback what has been pre-allocated and is no longer needed. */
 	for (; i < p->max; i++)
 		__xa_erase(&xs->frags, p->tokens[i]);
@@ -72,41 +67,40 @@ static void xa_rx_commit(void *priv, struct dmtok_rx_batch *p)
 
 	if (!p->max)
 		return;
-	xa_lock_bh(xs);
+	sock_xa_lock_bh(xs);
 	pool_commit_locked(xs, p);
-	xa_unlock_bh(xs);
+	sock_xa_unlock_bh(xs);
 }
 
 /* tcp_xa_pool_refill() */
 static int xa_pool_refill(struct xa_sock *xs, struct dmtok_rx_batch *p,
 			  unsigned int max_frags)
 {
-	int err = 0;
 	unsigned int k;
+	int err = 0;
 
 	if (p->idx < p->max)
 		return 0;
-	xa_lock_bh(xs);
+	sock_xa_lock_bh(xs);
 	pool_commit_locked(xs, p);
 	for (k = 0; k < max_frags; k++) {
 		err = __xa_alloc(&xs->frags, &p->tokens[k], XA_ZERO_ENTRY,
-				 0x7fffffff /* xa_limit_31b */);
+				 xa_limit_31b, GFP_KERNEL);
 		if (err)
 			break;
 	}
-	xa_unlock_bh(xs);
+	sock_xa_unlock_bh(xs);
 	p->max = (u8)k;
 	p->idx = 0;
 	return k ? 0 : err;
 }
 
 static int xa_rx_reserve(void *priv, struct dmtok_rx_batch *p,
-			 struct dmtok_niov *niov, unsigned int max_frags,
+			 struct net_iov *niov, unsigned int max_frags,
 			 u32 *token)
 {
 	int err = xa_pool_refill(priv, p, max_frags);
 
-	(void)niov;
 	if (err)
 		return err;
 	/* Will perform the exchange later */
@@ -115,52 +109,50 @@ static int xa_rx_reserve(void *priv, struct dmtok_rx_batch *p,
 }
 
 static void xa_rx_taken(void *priv, struct dmtok_rx_batch *p,
-			struct dmtok_niov *niov, u32 token)
+			struct net_iov *niov, u32 token)
 {
-	(void)priv;
-	(void)token;
 	p->niovs[p->idx++] = niov;
 }
 
-/* sock_devmem_dontneed(), the xarray loop */
+/* sock_devmem_dontneed(), the xarray loop (net/core/sock.c, 6.12) */
 static int xa_dontneed(void *priv, const struct dmabuf_token *tokens,
 		       unsigned int num_tokens)
 {
 	struct xa_sock *xs = priv;
-	struct dmtok_niov *netmems[16];
 	unsigned int i, j, k, netmem_num = 0;
 	int ret = 0, num_frags = 0;
+	netmem_ref netmems[16];
 
-	dn_lock(xs);
+	sock_xa_lock_bh(xs);
 	for (i = 0; i < num_tokens; i++) {
 		for (j = 0; j < tokens[i].token_count; j++) {
-			struct dmtok_niov *netmem;
+			netmem_ref netmem;
 
 			if (++num_frags > MAX_DONTNEED_FRAGS)
 				goto frag_limit_reached;
-			netmem = __xa_erase(&xs->frags,
-					    (u32)(tokens[i].token_start + j));
-			if (!netmem)
+			netmem = (__force netmem_ref)__xa_erase(&xs->frags,
+					tokens[i].token_start + j);
+			if (!netmem || WARN_ON_ONCE(!netmem_is_net_iov(netmem)))
 				continue;
 			netmems[netmem_num++] = netmem;
 			if (netmem_num == ARRAY_SIZE(netmems)) {
-				dn_unlock(xs);
+				sock_xa_unlock_bh(xs);
 				for (k = 0; k < netmem_num; k++)
 					WARN_ON_ONCE(!napi_pp_put_page(netmems[k]));
 				netmem_num = 0;
-				dn_lock(xs);
+				sock_xa_lock_bh(xs);
 			}
 			ret++;
 		}
 	}
 frag_limit_reached:
-	dn_unlock(xs);
+	sock_xa_unlock_bh(xs);
 	for (k = 0; k < netmem_num; k++)
 		WARN_ON_ONCE(!napi_pp_put_page(netmems[k]));
 	return ret;
 }
 
-/* tcp_release_user_frags() + xa_destroy() */
+/* tcp_release_user_frags() + xa_destroy() (net/ipv4/tcp.c, 6.12) */
 static void xa_release_all(void *priv)
 {
 	struct xa_sock *xs = priv;
@@ -168,7 +160,7 @@ static void xa_release_all(void *priv)
 	void *netmem;
 
 	xa_for_each(&xs->frags, index, netmem)
-		WARN_ON_ONCE(!napi_pp_put_page(netmem));
+		WARN_ON_ONCE(!napi_pp_put_page((__force netmem_ref)netmem));
 	xa_destroy(&xs->frags);
 	kfree(xs);
 }
@@ -176,16 +168,22 @@ static void xa_release_all(void *priv)
 static void xa_stats(void *priv, struct dmtok_scheme_stats *st)
 {
 	struct xa_sock *xs = priv;
+	struct dmtok_xa_stats xst;
 
-	xa_lock_bh(xs);
-	st->mem_bytes = sizeof(*xs) + xs->frags.nodes *
-			(sizeof(struct xa_node) + (sizeof(void *) << xs->frags.chunk_shift));
-	st->tokens_out = xs->frags.nr_entries;
-	st->xa_node_allocs = xs->frags.node_allocs;
-	st->xa_node_frees = xs->frags.node_frees;
-	st->xa_locks = xs->locks;
-	st->xa_height = xa_height(&xs->frags);
-	xa_unlock_bh(xs);
+	sock_xa_lock_bh(xs);
+	dmtok_xa_stats(&xs->frags, &xst);
+	st->mem_bytes = sizeof(*xs) + xst.nodes * xst.node_bytes;
+	st->tokens_out = xst.entries;
+	st->counters[0].name = "xa_node_allocs";
+	st->counters[0].value = xst.node_allocs;
+	st->counters[1].name = "xa_node_frees";
+	st->counters[1].value = xst.node_frees;
+	st->counters[2].name = "xa_height";
+	st->counters[2].value = xst.height;
+	st->counters[3].name = "xa_locks";
+	st->counters[3].value = xs->locks;
+	st->ncounters = 4;
+	sock_xa_unlock_bh(xs);
 }
 
 static int xa_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
@@ -196,47 +194,79 @@ static int xa_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
 	int err;
 
 	xa_for_each(&xs->frags, index, netmem) {
-		err = cb(arg, (u32)index, netmem);
+		err = cb(arg, (u32)index, netmem_to_net_iov((__force netmem_ref)netmem));
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-#define XA_SCHEME_OPS							\
-	.init = xa_scheme_init,						\
-	.rx_reserve = xa_rx_reserve,					\
-	.rx_taken = xa_rx_taken,					\
-	.rx_commit = xa_rx_commit,					\
-	.dontneed = xa_dontneed,					\
-	.release_all = xa_release_all,					\
-	.stats = xa_stats,						\
-	.for_each_ref = xa_for_each_ref
-
-const struct dmtok_scheme_ops dmtok_scheme_xarray = {
-	.name = "xarray", XA_SCHEME_OPS, .param = 6,
-};
-
-/* 8-slot nodes (XA_CHUNK_SHIFT 3): a few tokens reach deep trees. */
-const struct dmtok_scheme_ops dmtok_scheme_xarray_small = {
-	.name = "xarray-small", XA_SCHEME_OPS, .param = 3,
-};
-
 /*
  * Memory of an XArray holding tokens 1..n densely (what recvmsg produces
- * when tokens return in order): nodes at each level, used by dmtok-plan.
+ * when tokens return in order), with nodes of 1 << shift slots.
  */
-u64 dmtok__xa_mem(u64 n, unsigned int chunk_shift);
-u64 dmtok__xa_mem(u64 n, unsigned int chunk_shift)
+static u64 xa_mem(u64 n, unsigned int shift)
 {
-	u64 node = sizeof(struct xa_node) + (sizeof(void *) << chunk_shift);
+	u64 node = sizeof(struct xa_node) + (sizeof(void *) << shift);
 	u64 nodes = 0, span = n + 1;	/* indices 0..n */
 
 	if (!n)
 		return sizeof(struct xa_sock);
 	do {
-		span = (span + (1u << chunk_shift) - 1) >> chunk_shift;
+		span = (span + (1u << shift) - 1) >> shift;
 		nodes += span;
 	} while (span > 1);
 	return sizeof(struct xa_sock) + nodes * node;
 }
+
+static int xa_plan(struct dmtok_scheme_plan *p)
+{
+	p->mem_per_socket = xa_mem(p->outstanding, 6);
+	p->mem_per_binding = 0;
+	p->close_scan = p->outstanding;
+	p->token_bits = 31;	/* xa_limit_31b */
+	p->token_bits_needed = 64 - (unsigned int)__builtin_clzll(p->outstanding + 1);
+	return 0;
+}
+
+static int xa_small_plan(struct dmtok_scheme_plan *p)
+{
+	int err = xa_plan(p);
+
+	p->mem_per_socket = xa_mem(p->outstanding, 3);
+	return err;
+}
+
+const struct dmtok_scheme_ops dmtok_scheme_xarray = {
+	.version	= DMTOK_SCHEME_VERSION,
+	.name		= "xarray",
+	.description	= "upstream: per-socket XArray, 17-token reservations",
+	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
+	.init		= xa_scheme_init,
+	.rx_reserve	= xa_rx_reserve,
+	.rx_taken	= xa_rx_taken,
+	.rx_commit	= xa_rx_commit,
+	.dontneed	= xa_dontneed,
+	.release_all	= xa_release_all,
+	.stats		= xa_stats,
+	.for_each_ref	= xa_for_each_ref,
+	.plan		= xa_plan,
+};
+
+/* 8-slot nodes (XA_CHUNK_SHIFT 3): a few tokens reach deep trees. */
+const struct dmtok_scheme_ops dmtok_scheme_xarray_small = {
+	.version	= DMTOK_SCHEME_VERSION,
+	.name		= "xarray-small",
+	.description	= "upstream on 8-slot XArray nodes (a model knob)",
+	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
+	.model_xa_chunk_shift = 3,
+	.init		= xa_scheme_init,
+	.rx_reserve	= xa_rx_reserve,
+	.rx_taken	= xa_rx_taken,
+	.rx_commit	= xa_rx_commit,
+	.dontneed	= xa_dontneed,
+	.release_all	= xa_release_all,
+	.stats		= xa_stats,
+	.for_each_ref	= xa_for_each_ref,
+	.plan		= xa_small_plan,
+};

@@ -18,7 +18,7 @@
 
 #include "model.h"
 
-int dmtok_pp_create(struct dmtok_net *net, struct dmtok_binding *b,
+int dmtok_pp_create(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b,
 		    u32 ring_size, struct dmtok_page_pool **out)
 {
 	struct dmtok_page_pool *pool;
@@ -51,15 +51,15 @@ static void pp_free(struct dmtok_page_pool *pool)
 	TAILQ_REMOVE(&net->pools, pool, all);
 	pthread_mutex_unlock(&net->objs_lock);
 	dmtok_binding_put(pool->binding);	/* mp_dmabuf_devmem_destroy() */
-	spin_lock_destroy(&pool->lock);
+	
 	kvfree(pool->ring);
 	kfree(pool);
 }
 
 /* page_pool_alloc_netmems() */
-struct dmtok_niov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
+struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
 {
-	struct dmtok_niov *niov = NULL;
+	struct net_iov *niov = NULL;
 
 	spin_lock(&pool->lock);
 	if (pool->ring_count) {
@@ -71,7 +71,7 @@ struct dmtok_niov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
 	}
 	spin_unlock(&pool->lock);
 	if (niov) {
-		atomic_store_explicit(&niov->pp, pool, memory_order_relaxed);
+		__atomic_store_n(&niov->pp, pool, __ATOMIC_RELAXED);
 		/* page_pool_fragment_netmem(netmem, 1); ordered by pool->lock */
 		atomic_long_set(&niov->pp_ref_count, 1);
 	}
@@ -79,16 +79,16 @@ struct dmtok_niov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
 }
 
 /* page_pool_put_unrefed_netmem() for a niov whose last reference went */
-static void pp_return(struct dmtok_niov *niov)
+static void pp_return(struct net_iov *niov)
 {
-	struct dmtok_page_pool *pool = atomic_load(&niov->pp);
+	struct dmtok_page_pool *pool = __atomic_load_n(&niov->pp, __ATOMIC_RELAXED);
 	bool free_pool = false;
 
 	spin_lock(&pool->lock);
 	if (!pool->dying && pool->ring_count < pool->ring_size) {
 		pool->ring[pool->ring_count++] = niov;
 	} else {
-		atomic_store_explicit(&niov->pp, NULL, memory_order_relaxed);
+		__atomic_store_n(&niov->pp, NULL, __ATOMIC_RELAXED);
 		dmtok_binding_free_niov(pool->binding, niov);
 		pool->inflight--;
 		free_pool = pool->dying && !pool->inflight;
@@ -99,7 +99,7 @@ static void pp_return(struct dmtok_niov *niov)
 }
 
 /* napi_pp_put_page() */
-bool dmtok_pp_put_niov(struct dmtok_niov *niov)
+bool dmtok_pp_put_niov(struct net_iov *niov)
 {
 	long c = atomic_long_dec_if_positive(&niov->pp_ref_count);
 
@@ -111,6 +111,13 @@ bool dmtok_pp_put_niov(struct dmtok_niov *niov)
 	return true;
 }
 
+bool dmtok_napi_pp_put_page(netmem_ref netmem)
+{
+	if (WARN_ON_ONCE(!netmem_is_net_iov(netmem) || !netmem_to_net_iov(netmem)))
+		return false;
+	return dmtok_pp_put_niov(netmem_to_net_iov(netmem));
+}
+
 /* page_pool_destroy(): drain the ring; free now or when inflight hits 0. */
 void dmtok_pp_destroy(struct dmtok_page_pool *pool)
 {
@@ -119,9 +126,9 @@ void dmtok_pp_destroy(struct dmtok_page_pool *pool)
 	spin_lock(&pool->lock);
 	pool->dying = true;
 	while (pool->ring_count) {
-		struct dmtok_niov *niov = pool->ring[--pool->ring_count];
+		struct net_iov *niov = pool->ring[--pool->ring_count];
 
-		atomic_store_explicit(&niov->pp, NULL, memory_order_relaxed);
+		__atomic_store_n(&niov->pp, NULL, __ATOMIC_RELAXED);
 		dmtok_binding_free_niov(pool->binding, niov);
 		pool->inflight--;
 	}

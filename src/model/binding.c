@@ -13,13 +13,13 @@
 
 #include "model.h"
 
-void dmtok_binding_get(struct dmtok_binding *b)
+void dmtok_binding_get(struct net_devmem_dmabuf_binding *b)
 {
 	atomic_inc(&b->ref);
 }
 
 /* The binding's own memory; its niovs must all be home. */
-static void binding_free_mem(struct dmtok_binding *b)
+static void binding_free_mem(struct net_devmem_dmabuf_binding *b)
 {
 	kvfree(b->free_stack);
 	kvfree(b->vec);
@@ -27,10 +27,10 @@ static void binding_free_mem(struct dmtok_binding *b)
 	kfree(b);
 }
 
-static void binding_free(struct dmtok_binding *b)
+static void binding_free(struct net_devmem_dmabuf_binding *b)
 {
 	struct dmtok_net *net = b->net;
-	struct dmtok_binding **pp;
+	struct net_devmem_dmabuf_binding **pp;
 
 	pthread_mutex_lock(&net->objs_lock);
 	for (pp = &net->bindings; *pp; pp = &(*pp)->next_all)
@@ -42,21 +42,21 @@ static void binding_free(struct dmtok_binding *b)
 	/* Every niov is home: pools are gone, their puts are done. */
 	WARN_ON_ONCE(b->nfree != b->npages);
 	dmtok_dmabuf_put(b->dmabuf);
-	spin_lock_destroy(&b->lock);
+	
 	binding_free_mem(b);
 }
 
 /* net_devmem_dmabuf_binding_put() */
-void dmtok_binding_put(struct dmtok_binding *b)
+void dmtok_binding_put(struct net_devmem_dmabuf_binding *b)
 {
 	if (atomic_dec_and_test(&b->ref))
 		binding_free(b);
 }
 
 /* net_devmem_alloc_dmabuf(): lowest-index-first like a fresh gen_pool. */
-struct dmtok_niov *dmtok_binding_alloc_niov(struct dmtok_binding *b)
+struct net_iov *dmtok_binding_alloc_niov(struct net_devmem_dmabuf_binding *b)
 {
-	struct dmtok_niov *niov = NULL;
+	struct net_iov *niov = NULL;
 
 	spin_lock(&b->lock);
 	if (b->nfree)
@@ -66,7 +66,7 @@ struct dmtok_niov *dmtok_binding_alloc_niov(struct dmtok_binding *b)
 }
 
 /* net_devmem_free_dmabuf() */
-void dmtok_binding_free_niov(struct dmtok_binding *b, struct dmtok_niov *niov)
+void dmtok_binding_free_niov(struct net_devmem_dmabuf_binding *b, struct net_iov *niov)
 {
 	spin_lock(&b->lock);
 	if (!WARN_ON_ONCE(b->nfree >= b->npages))
@@ -74,9 +74,9 @@ void dmtok_binding_free_niov(struct dmtok_binding *b, struct dmtok_niov *niov)
 	spin_unlock(&b->lock);
 }
 
-static struct dmtok_binding *binding_alloc(struct dmtok_dmabuf *d)
+static struct net_devmem_dmabuf_binding *binding_alloc(struct dmtok_dmabuf *d)
 {
-	struct dmtok_binding *b;
+	struct net_devmem_dmabuf_binding *b;
 	u32 i, npages = (u32)(d->size >> d->page_shift);
 
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
@@ -93,7 +93,7 @@ static struct dmtok_binding *binding_alloc(struct dmtok_dmabuf *d)
 	b->page_shift = d->page_shift;
 	b->size = d->size;
 	for (i = 0; i < npages; i++) {
-		struct dmtok_niov *niov = &b->niovs[i];
+		struct net_iov *niov = &b->niovs[i];
 
 		niov->owner = b;
 		niov->index = i;
@@ -111,7 +111,7 @@ static u32 binding_id_alloc(struct dmtok_net *net)
 {
 	for (;;) {
 		u32 id = net->next_binding_id++;
-		struct dmtok_binding *b;
+		struct net_devmem_dmabuf_binding *b;
 
 		if (!net->next_binding_id)
 			net->next_binding_id = 1;
@@ -132,7 +132,7 @@ int dmtok_bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 	struct dmtok_page_pool *pools[DMTOK_MAX_QUEUES];
 	struct dmtok_dmabuf *d = NULL;
 	struct dmtok_netdev *dev;
-	struct dmtok_binding *b;
+	struct net_devmem_dmabuf_binding *b;
 	unsigned int i, j;
 	int err;
 
@@ -180,7 +180,7 @@ int dmtok_bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 			while (i--)
 				dmtok_pp_destroy(pools[i]);
 			/* the pools dropped their refs; nothing else saw b */
-			spin_lock_destroy(&b->lock);
+			
 			binding_free_mem(b);
 			goto out_unlock;
 		}
@@ -210,17 +210,17 @@ out_unlock:
 }
 
 /* net_devmem_unbind_dmabuf(); called with net->lock held. */
-int dmtok__unbind_locked(struct dmtok_net *net, struct dmtok_binding *b)
+int dmtok__unbind_locked(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b)
 {
 	struct dmtok_netdev *dev;
 	unsigned int i;
 
-	b->unbound = true;
+	__atomic_store_n(&b->unbound, true, __ATOMIC_RELEASE);
 	TAILQ_FOREACH(dev, &net->devs, link) {
 		for (i = 0; i < dev->opts.nqueues; i++) {
 			struct dmtok_rxq *q = &dev->rxq[i];
 			struct dmtok_page_pool *pool;
-			struct dmtok_niov *cur;
+			struct net_iov *cur;
 
 			pthread_mutex_lock(&q->lock);
 			if (q->binding != b) {
@@ -234,7 +234,7 @@ int dmtok__unbind_locked(struct dmtok_net *net, struct dmtok_binding *b)
 			q->pool = NULL;
 			pthread_mutex_unlock(&q->lock);
 			if (cur)	/* the driver's reference on its buffer page */
-				napi_pp_put_page(cur);
+				dmtok_pp_put_niov(cur);
 			dmtok_pp_destroy(pool);
 		}
 	}
@@ -247,7 +247,7 @@ int dmtok__unbind_locked(struct dmtok_net *net, struct dmtok_binding *b)
 
 		for (p = 0; p < b->npages; p++)
 			while (atomic_dec_if_positive(&b->vec[p]->uref) >= 0)
-				napi_pp_put_page(b->vec[p]);
+				dmtok_pp_put_niov(b->vec[p]);
 	}
 	dmtok_binding_put(b);	/* the table's reference */
 	return 0;
@@ -255,7 +255,7 @@ int dmtok__unbind_locked(struct dmtok_net *net, struct dmtok_binding *b)
 
 int dmtok_unbind(struct dmtok_net *net, uint32_t id)
 {
-	struct dmtok_binding *b;
+	struct net_devmem_dmabuf_binding *b;
 	int err = -ENOENT;
 
 	if (!net)

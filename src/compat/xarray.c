@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * The radix tree behind the upstream (xarray) token scheme; see xarray.h.
- * Written for this model from the documented behaviour of lib/xarray.c:
- * it allocates, frees and walks nodes the way the XArray does, so node
- * churn and tree height measured here are the kernel's.
+ * dmtok's model of lib/xarray.c (Linux 6.12), behind the kernel-named
+ * XArray API of <dmtok/kernel/xarray.h>: the calls the token schemes make
+ * (xa_init_flags, __xa_alloc, __xa_cmpxchg, __xa_erase, xa_load, xa_find,
+ * xa_destroy). Written for this model from the documented behaviour of
+ * the XArray: it allocates, frees and walks nodes the way the XArray does
+ * (free-slot marks, lowest free index first, empty nodes deleted upwards,
+ * xas_shrink()), so ids handed out and tree height match the kernel's.
+ * Known differences in node churn and per-call cost are in the README.
  */
-#include "xarray.h"
+#include "compat.h"
 
 #define CHUNK(xa)	(1u << (xa)->chunk_shift)
 #define MASK(xa)	(CHUNK(xa) - 1)
@@ -16,9 +20,19 @@ static u64 full_marks(const struct xarray *xa)
 	return CHUNK(xa) == 64 ? ~0ull : (1ull << CHUNK(xa)) - 1;
 }
 
-void xa_init_flags(struct xarray *xa, u8 chunk_shift)
+/* Node size for XArrays created now: set around a scheme's init. */
+static _Thread_local unsigned int init_chunk_shift;
+
+void dmtok__xa_init_shift(unsigned int chunk_shift)
 {
-	*xa = (struct xarray){ .chunk_shift = chunk_shift };
+	init_chunk_shift = chunk_shift;
+}
+
+void dmtok_xa_init_flags(struct xarray *xa, gfp_t flags)
+{
+	unsigned int shift = init_chunk_shift ? init_chunk_shift : 6;
+
+	*xa = (struct xarray){ .chunk_shift = (u8)shift, .xa_flags = flags };
 	spin_lock_init(&xa->xa_lock);
 }
 
@@ -45,7 +59,7 @@ static void node_free(struct xarray *xa, struct xa_node *n)
 
 static u64 capacity(const struct xarray *xa)
 {
-	return xa->head ? 1ull << (xa->head->shift + xa->chunk_shift) : 0;
+	return xa->xa_head ? 1ull << (xa->xa_head->shift + xa->chunk_shift) : 0;
 }
 
 /* Lowest index >= min whose slot is free, by the marks. */
@@ -100,7 +114,7 @@ static void mark_free(struct xa_node *n, unsigned int off)
 
 static int grow(struct xarray *xa)
 {
-	struct xa_node *old = xa->head, *root;
+	struct xa_node *old = xa->xa_head, *root;
 
 	root = node_alloc(xa, (u8)(old->shift + xa->chunk_shift));
 	if (!root)
@@ -111,14 +125,14 @@ static int grow(struct xarray *xa)
 		root->free_mark &= ~1ull;
 	old->parent = root;
 	old->offset = 0;
-	xa->head = root;
+	xa->xa_head = root;
 	return 0;
 }
 
 /* Store into a free slot, creating missing nodes all-or-nothing. */
 static int store_new(struct xarray *xa, u64 index, void *entry)
 {
-	struct xa_node *spare[16], *n = xa->head;
+	struct xa_node *spare[16], *n = xa->xa_head;
 	unsigned int need = 0, i = 0, off;
 
 	while (n->shift) {	/* count missing levels */
@@ -161,17 +175,44 @@ static int store_new(struct xarray *xa, u64 index, void *entry)
 	return 0;
 }
 
-int __xa_alloc(struct xarray *xa, u32 *id, void *entry, u32 max)
+/* Grows the tree until @index fits. */
+static int reach(struct xarray *xa, u64 index)
 {
+	if (!xa->xa_head) {
+		xa->xa_head = node_alloc(xa, 0);
+		if (!xa->xa_head)
+			return -ENOMEM;
+	}
+	while (index >= capacity(xa))
+		if (grow(xa))
+			return -ENOMEM;
+	return 0;
+}
+
+/* __xa_alloc(): lowest free index in @limit (never 0 with ALLOC1). */
+int dmtok_xa_alloc(struct xarray *xa, u32 *id, void *entry,
+		   struct xa_limit limit, gfp_t gfp)
+{
+	u64 min = limit.min, max = limit.max;
+
+	(void)gfp;
+	if (!xa || !id || !(xa->xa_flags & XA_FLAGS_TRACK_FREE))
+		return -EINVAL;
+	if (!entry)
+		entry = XA_ZERO_ENTRY;
+	if ((xa->xa_flags & XA_FLAGS_ZERO_BUSY) && min < 1)
+		min = 1;
+	if (min > max)
+		return -EBUSY;
 	for (;;) {
 		u64 idx;
 
-		if (!xa->head) {
-			xa->head = node_alloc(xa, 0);
-			if (!xa->head)
+		if (!xa->xa_head) {
+			xa->xa_head = node_alloc(xa, 0);
+			if (!xa->xa_head)
 				return -ENOMEM;
 		}
-		idx = find_free(xa, xa->head, 0, 1);
+		idx = min < capacity(xa) ? find_free(xa, xa->xa_head, 0, min) : NOT_FOUND;
 		if (idx != NOT_FOUND && idx <= max) {
 			int err = store_new(xa, idx, entry);
 
@@ -189,7 +230,7 @@ int __xa_alloc(struct xarray *xa, u32 *id, void *entry, u32 max)
 
 static struct xa_node *leaf_for(struct xarray *xa, u64 index)
 {
-	struct xa_node *n = xa->head;
+	struct xa_node *n = xa->xa_head;
 
 	if (!n || index >= capacity(xa))
 		return NULL;
@@ -201,20 +242,20 @@ static struct xa_node *leaf_for(struct xarray *xa, u64 index)
 /* xas_shrink(): drop roots that only hold slot 0. */
 static void shrink(struct xarray *xa)
 {
-	struct xa_node *n = xa->head;
+	struct xa_node *n = xa->xa_head;
 
 	while (n && n->shift && n->count == 1 && n->slots[0]) {
 		struct xa_node *child = n->slots[0];
 
 		child->parent = NULL;
 		child->offset = 0;
-		xa->head = child;
+		xa->xa_head = child;
 		node_free(xa, n);
 		n = child;
 	}
 }
 
-void *__xa_erase(struct xarray *xa, unsigned long index)
+void *dmtok_xa_erase(struct xarray *xa, unsigned long index)
 {
 	struct xa_node *n = leaf_for(xa, index);
 	unsigned int off;
@@ -234,7 +275,7 @@ void *__xa_erase(struct xarray *xa, unsigned long index)
 		struct xa_node *parent = n->parent;
 
 		if (!parent) {
-			xa->head = NULL;
+			xa->xa_head = NULL;
 			node_free(xa, n);
 			break;
 		}
@@ -247,20 +288,33 @@ void *__xa_erase(struct xarray *xa, unsigned long index)
 	return old == XA_ZERO_ENTRY ? NULL : old;
 }
 
-void *__xa_cmpxchg(struct xarray *xa, unsigned long index, void *old, void *entry)
+/*
+ * __xa_cmpxchg(): stores @entry if the slot holds @old (NULL: an empty
+ * slot; storing NULL erases). Returns what the slot held, a reservation
+ * read back as NULL (xa_zero_to_null()), so a caller cannot tell "stored
+ * over a reservation" from "found the slot empty". An allocation failure
+ * while creating nodes is returned as-is in the kernel (xa_err()); here,
+ * where no scheme checks it, the store is just not made.
+ */
+void *dmtok_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
+		       void *entry, gfp_t gfp)
 {
 	struct xa_node *n = leaf_for(xa, index);
-	void *cur;
+	void *cur = n ? n->slots[index & MASK(xa)] : NULL;
 
-	if (!n)
-		return NULL;
-	cur = n->slots[index & MASK(xa)];
-	if (cur == old && cur && entry)
+	(void)gfp;
+	if (cur != old || cur == entry)
+		return cur == XA_ZERO_ENTRY ? NULL : cur;
+	if (!entry)
+		dmtok_xa_erase(xa, index);
+	else if (cur)
 		n->slots[index & MASK(xa)] = entry;
+	else if (!reach(xa, index))
+		(void)store_new(xa, index, entry);
 	return cur == XA_ZERO_ENTRY ? NULL : cur;
 }
 
-void *xa_load(struct xarray *xa, unsigned long index)
+void *dmtok_xa_load(struct xarray *xa, unsigned long index)
 {
 	struct xa_node *n = leaf_for(xa, index);
 	void *e = n ? n->slots[index & MASK(xa)] : NULL;
@@ -293,11 +347,21 @@ static void *find_from(struct xarray *xa, struct xa_node *n, u64 base,
 	return NULL;
 }
 
-void *xa_find(struct xarray *xa, unsigned long *index)
+/* xa_find() for XA_PRESENT: the first real entry in [*index, max]. */
+void *dmtok_xa_find(struct xarray *xa, unsigned long *index,
+		    unsigned long max, unsigned int filter)
 {
-	if (!xa->head || *index >= capacity(xa))
+	unsigned long i = *index;
+	void *e;
+
+	(void)filter;
+	if (!xa->xa_head || i >= capacity(xa) || i > max)
 		return NULL;
-	return find_from(xa, xa->head, 0, index);
+	e = find_from(xa, xa->xa_head, 0, &i);
+	if (!e || i > max)
+		return NULL;
+	*index = i;
+	return e;
 }
 
 static void destroy_node(struct xarray *xa, struct xa_node *n)
@@ -311,16 +375,21 @@ static void destroy_node(struct xarray *xa, struct xa_node *n)
 	node_free(xa, n);
 }
 
-void xa_destroy(struct xarray *xa)
+void dmtok_xa_destroy(struct xarray *xa)
 {
-	if (xa->head)
-		destroy_node(xa, xa->head);
-	xa->head = NULL;
+	if (xa->xa_head)
+		destroy_node(xa, xa->xa_head);
+	xa->xa_head = NULL;
 	xa->nr_entries = 0;
-	spin_lock_destroy(&xa->xa_lock);
 }
 
-unsigned int xa_height(const struct xarray *xa)
+void dmtok_xa_stats(const struct xarray *xa, struct dmtok_xa_stats *st)
 {
-	return xa->head ? xa->head->shift / xa->chunk_shift + 1u : 0u;
+	st->entries = xa->nr_entries;
+	st->nodes = xa->nodes;
+	st->node_allocs = xa->node_allocs;
+	st->node_frees = xa->node_frees;
+	st->height = xa->xa_head ? xa->xa_head->shift / xa->chunk_shift + 1u : 0u;
+	st->node_bytes = (unsigned int)(sizeof(struct xa_node) +
+					(sizeof(void *) << xa->chunk_shift));
 }

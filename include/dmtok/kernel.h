@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The kernel vocabulary for scheme files, in userspace: the names a token
+ * scheme uses in net/core/ and net/ipv4/tcp.c (u32, atomic_long_t,
+ * READ_ONCE, smp_store_release, cmpxchg, kvmalloc, spinlock_t,
+ * WARN_ON_ONCE, struct net_iov, netmem_ref, napi_pp_put_page(), the
+ * binding accessors of net/core/devmem.h, the XArray), implemented over
+ * C11/GNU atomics and dmtok's model. Only scheme files include it: a
+ * program that uses the socket face includes <dmtok.h> and never sees u32.
+ *
+ * The kbuild glue (src/port/include/dmtok/kernel.h in the source tree)
+ * supplies the same names from real Linux 6.12 headers, so one scheme file
+ * builds in both worlds unchanged. Names read from Linux 6.12:
+ * include/linux/atomic.h, include/asm-generic/rwonce.h,
+ * include/asm-generic/barrier.h, include/linux/slab.h,
+ * include/net/netmem.h, net/core/devmem.h, include/linux/xarray.h.
+ *
+ * Memory ordering is the kernel's (Documentation/atomic_t.txt): RMW ops
+ * that return nothing are relaxed; value-returning RMW ops, cmpxchg and
+ * xchg are fully ordered; _acquire/_release variants are exactly that.
+ * Nothing relies on x86's strong ordering.
+ *
+ * The seams: a few things a scheme needs that 6.12 does not have (the
+ * series adds them) or names differently are accessors here, defined by
+ * each glue in its own way: net_iov_page_index(), net_iov_uref(),
+ * net_devmem_binding_npages(), net_devmem_binding_niov(),
+ * net_devmem_binding_autorelease(), net_devmem_binding_unbound().
+ *
+ * Every function this header calls out of line is an exported, documented
+ * dmtok_k*() / dmtok_xa_*() symbol of libdmtok.
+ */
+#ifndef DMTOK_KERNEL_H
+#define DMTOK_KERNEL_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scheme.h"
+#include "uapi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- include/linux/types.h, include/linux/compiler*.h ---- */
+
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+typedef signed int s32;
+typedef signed long long s64;
+typedef unsigned int gfp_t;
+
+#define __force
+#define __bitwise
+#define __rcu
+#define __must_check	__attribute__((warn_unused_result))
+#define __always_unused	__attribute__((unused))
+#define __maybe_unused	__attribute__((unused))
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* Like the kernel's: each argument evaluated exactly once. */
+#define min(a, b) ({ __typeof__(a) __a = (a); __typeof__(b) __b = (b); __a < __b ? __a : __b; })
+#define max(a, b) ({ __typeof__(a) __a = (a); __typeof__(b) __b = (b); __a > __b ? __a : __b; })
+#define container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* ---- include/asm-generic/rwonce.h, include/asm-generic/barrier.h ---- */
+
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+/* fully ordered; return the old value */
+#define xchg(p, v)		__atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#define cmpxchg(p, o, n) ({						\
+	__typeof__(*(p)) __old = (o);					\
+	__atomic_compare_exchange_n((p), &__old, (n), false,		\
+				    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);	\
+	__old;								\
+})
+/* *@po is updated to the value found on failure */
+#define try_cmpxchg(p, po, n)						\
+	__atomic_compare_exchange_n((p), (po), (n), false,		\
+				    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)
+
+/* ---- include/linux/atomic.h ---- */
+
+typedef struct { int counter; } atomic_t;
+typedef struct { long counter; } atomic_long_t;
+#define ATOMIC_INIT(i)		{ (i) }
+#define ATOMIC_LONG_INIT(i)	{ (i) }
+
+#define DMTOK_ATOMIC_OPS(pfx, T, CT)					\
+static inline CT pfx##_read(const T *v)					\
+{ return __atomic_load_n(&v->counter, __ATOMIC_RELAXED); }		\
+static inline CT pfx##_read_acquire(const T *v)				\
+{ return __atomic_load_n(&v->counter, __ATOMIC_ACQUIRE); }		\
+static inline void pfx##_set(T *v, CT i)				\
+{ __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED); }			\
+static inline void pfx##_set_release(T *v, CT i)			\
+{ __atomic_store_n(&v->counter, i, __ATOMIC_RELEASE); }			\
+static inline void pfx##_add(CT i, T *v)				\
+{ __atomic_fetch_add(&v->counter, i, __ATOMIC_RELAXED); }		\
+static inline void pfx##_sub(CT i, T *v)				\
+{ __atomic_fetch_sub(&v->counter, i, __ATOMIC_RELAXED); }		\
+static inline void pfx##_inc(T *v) { pfx##_add(1, v); }		\
+static inline void pfx##_dec(T *v) { pfx##_sub(1, v); }		\
+static inline CT pfx##_add_return(CT i, T *v)				\
+{ return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST); }	\
+static inline CT pfx##_sub_return(CT i, T *v)				\
+{ return __atomic_sub_fetch(&v->counter, i, __ATOMIC_SEQ_CST); }	\
+static inline CT pfx##_inc_return(T *v) { return pfx##_add_return(1, v); } \
+static inline CT pfx##_dec_return(T *v) { return pfx##_sub_return(1, v); } \
+static inline bool pfx##_dec_and_test(T *v) { return pfx##_dec_return(v) == 0; } \
+static inline CT pfx##_cmpxchg(T *v, CT old, CT new_)			\
+{ return cmpxchg(&v->counter, old, new_); }				\
+static inline bool pfx##_try_cmpxchg(T *v, CT *old, CT new_)		\
+{ return try_cmpxchg(&v->counter, old, new_); }				\
+static inline CT pfx##_xchg(T *v, CT new_)				\
+{ return xchg(&v->counter, new_); }					\
+/* Decrements unless that would go below zero; returns old - 1 either way. */ \
+static inline CT pfx##_dec_if_positive(T *v)				\
+{									\
+	CT c = pfx##_read(v);						\
+	do {								\
+		if (unlikely(c <= 0))					\
+			return c - 1;					\
+	} while (!pfx##_try_cmpxchg(v, &c, c - 1));			\
+	return c - 1;							\
+}									\
+static inline bool pfx##_inc_not_zero(T *v)				\
+{									\
+	CT c = pfx##_read(v);						\
+	do {								\
+		if (c == 0)						\
+			return false;					\
+	} while (!pfx##_try_cmpxchg(v, &c, c + 1));			\
+	return true;							\
+}									\
+static inline bool pfx##_add_unless(T *v, CT a, CT u)			\
+{									\
+	CT c = pfx##_read(v);						\
+	do {								\
+		if (c == u)						\
+			return false;					\
+	} while (!pfx##_try_cmpxchg(v, &c, c + a));			\
+	return true;							\
+}
+
+DMTOK_ATOMIC_OPS(atomic, atomic_t, int)
+DMTOK_ATOMIC_OPS(atomic_long, atomic_long_t, long)
+#undef DMTOK_ATOMIC_OPS
+
+/* ---- include/linux/slab.h: all through dmtok's injectable allocator ---- */
+
+#define GFP_KERNEL	0x0u
+#define GFP_ATOMIC	0x1u
+#define __GFP_ZERO	0x0u	/* dmtok always zeroes, as kvzalloc() */
+
+/**
+ * dmtok_kmalloc() - the allocator behind kmalloc() and friends
+ * @size: bytes
+ * @gfp: GFP flags (ignored: memory is always zeroed and committed)
+ *
+ * Return: zeroed memory, or NULL when the injected allocator fails or
+ * @size exceeds INT_MAX (kvmalloc()'s limit).
+ */
+void *dmtok_kmalloc(size_t size, gfp_t gfp);
+/** dmtok_kfree() - the free behind kfree() and kvfree(); NULL is a no-op */
+void dmtok_kfree(const void *p);
+
+static inline void *kmalloc(size_t size, gfp_t gfp) { return dmtok_kmalloc(size, gfp); }
+static inline void *kzalloc(size_t size, gfp_t gfp) { return dmtok_kmalloc(size, gfp); }
+static inline void *kvmalloc(size_t size, gfp_t gfp) { return dmtok_kmalloc(size, gfp); }
+static inline void *kvzalloc(size_t size, gfp_t gfp) { return dmtok_kmalloc(size, gfp); }
+static inline void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;	/* kvmalloc_array()'s overflow check */
+	return dmtok_kmalloc(n * size, gfp);
+}
+static inline void *kmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	return kvmalloc_array(n, size, gfp);
+}
+static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	return kvmalloc_array(n, size, gfp);
+}
+static inline void *kvcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	return kvmalloc_array(n, size, gfp);
+}
+static inline void kfree(const void *p) { dmtok_kfree(p); }
+static inline void kvfree(const void *p) { dmtok_kfree(p); }
+
+/* ---- include/linux/spinlock.h ---- */
+
+/*
+ * A test-and-test-and-set lock that yields the CPU while it waits (a
+ * userspace thread holding it can be preempted, which a kernel spinlock
+ * holder cannot). Needs no destroy, as in the kernel.
+ */
+typedef struct { int locked; } spinlock_t;
+/** dmtok_spin_lock_slow() - the contended path of spin_lock() */
+void dmtok_spin_lock_slow(spinlock_t *l);
+
+static inline void spin_lock_init(spinlock_t *l) { __atomic_store_n(&l->locked, 0, __ATOMIC_RELAXED); }
+static inline void spin_lock(spinlock_t *l)
+{
+	if (likely(!__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)))
+		return;
+	dmtok_spin_lock_slow(l);
+}
+static inline void spin_unlock(spinlock_t *l) { __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE); }
+static inline void spin_lock_bh(spinlock_t *l) { spin_lock(l); }
+static inline void spin_unlock_bh(spinlock_t *l) { spin_unlock(l); }
+
+/* ---- include/asm-generic/bug.h: counted, never fatal ---- */
+
+/**
+ * struct dmtok_warn_site - one WARN_ON() site, registered on its first hit
+ */
+struct dmtok_warn_site {
+	const char *file;
+	const char *expr;
+	int line;
+	unsigned long hits;
+	struct dmtok_warn_site *next;
+	int listed;
+};
+/** dmtok_warn_hit() - count a hit of @site; dmtok_warn_count() reports */
+void dmtok_warn_hit(struct dmtok_warn_site *site);
+
+#define WARN_ON(cond) ({						\
+	static struct dmtok_warn_site __dmtok_ws = {			\
+		.file = __FILE__, .expr = #cond, .line = __LINE__ };	\
+	bool __ret_warn = !!(cond);					\
+	if (unlikely(__ret_warn))					\
+		dmtok_warn_hit(&__dmtok_ws);				\
+	__ret_warn;							\
+})
+/* Every hit is counted; "once" only matters for log noise in the kernel. */
+#define WARN_ON_ONCE(cond)	WARN_ON(cond)
+
+/* ---- include/linux/skbuff.h, net/core/sock.c ---- */
+
+#define MAX_SKB_FRAGS		DMTOK_MAX_SKB_FRAGS
+#define MAX_DONTNEED_TOKENS	DMTOK_MAX_DONTNEED_TOKENS
+#define MAX_DONTNEED_FRAGS	DMTOK_MAX_DONTNEED_FRAGS
+
+/* ---- include/net/netmem.h, net/core/devmem.h: the model's objects ---- */
+
+struct net_devmem_dmabuf_binding;
+struct dmtok_page_pool;
+
+/*
+ * struct net_iov: one page-sized unit of a bound dmabuf.
+ *  - pp_ref_count: the NIC, recvmsg and dontneed/close of any socket,
+ *    concurrently; atomic. napi_pp_put_page() drops it; the put that
+ *    reaches the pool's last reference recycles the niov.
+ *  - uref: the series' per-niov user references (manual release);
+ *    reached through net_iov_uref(). Atomic.
+ *  - owner, index: written once at bind, read-only after.
+ */
+struct net_iov {
+	struct net_devmem_dmabuf_binding *owner;
+	struct dmtok_page_pool *pp;		/* pool it was allocated from */
+	atomic_long_t pp_ref_count;
+	atomic_t uref;
+	u32 index;				/* page index in the dmabuf */
+};
+
+struct dmtok_dmabuf;
+struct dmtok_net;
+
+/*
+ * struct net_devmem_dmabuf_binding: a dmabuf bound to RX queues. A scheme
+ * reads it only through the accessors below; the fields after "model" are
+ * the model's own (the kernel's chunk_pool, list, dmabuf) and are not part
+ * of what a scheme may touch.
+ *  - id, npages, page_shift, autorelease, vec: written once at bind.
+ *  - unbound: set once at unbind (under the net's lock), read anywhere
+ *    with an acquire load.
+ *  - ref: atomic; sockets, page pools and the net's table hold it.
+ */
+struct net_devmem_dmabuf_binding {
+	u32 id;				/* global, cyclic, never 0 */
+	atomic_t ref;			/* net_devmem_dmabuf_binding_get/put */
+	u32 npages;
+	u32 page_shift;
+	bool autorelease;		/* false: DMTOK_BIND_NO_AUTORELEASE */
+	bool unbound;
+	struct net_iov **vec;		/* vec[npages], filled once at bind */
+	/* model */
+	u64 size;
+	struct net_iov *niovs;		/* the niovs vec[] points to */
+	spinlock_t lock;		/* free_stack, nfree (the chunk_pool) */
+	u32 *free_stack;
+	u32 nfree;
+	struct dmtok_dmabuf *dmabuf;
+	struct dmtok_net *net;
+	struct net_devmem_dmabuf_binding *next_all;	/* net's list */
+};
+
+typedef unsigned long __bitwise netmem_ref;
+#define NET_IOV		0x01UL
+
+static inline bool netmem_is_net_iov(const netmem_ref netmem)
+{
+	return (__force unsigned long)netmem & NET_IOV;
+}
+
+static inline struct net_iov *netmem_to_net_iov(netmem_ref netmem)
+{
+	return (struct net_iov *)((__force unsigned long)netmem & ~NET_IOV);
+}
+
+static inline netmem_ref net_iov_to_netmem(struct net_iov *niov)
+{
+	return (__force netmem_ref)((unsigned long)niov | NET_IOV);
+}
+
+static inline struct net_devmem_dmabuf_binding *net_iov_binding(const struct net_iov *niov)
+{
+	return niov->owner;
+}
+
+/* net_iov_virtual_addr(): the niov's offset in the dmabuf. */
+static inline unsigned long net_iov_virtual_addr(const struct net_iov *niov)
+{
+	return (unsigned long)niov->index << niov->owner->page_shift;
+}
+
+static inline u32 net_iov_binding_id(const struct net_iov *niov)
+{
+	return niov->owner->id;
+}
+
+/* Seam: the niov's page index in its dmabuf (6.12: addr >> PAGE_SHIFT). */
+static inline u32 net_iov_page_index(const struct net_iov *niov)
+{
+	return niov->index;
+}
+
+/* Seam: the series' niov->uref (6.12's net_iov has none). */
+static inline atomic_t *net_iov_uref(struct net_iov *niov)
+{
+	return &niov->uref;
+}
+
+/* Seam: pages of the binding's dmabuf (6.12: dmabuf->size >> PAGE_SHIFT). */
+static inline u32 net_devmem_binding_npages(const struct net_devmem_dmabuf_binding *b)
+{
+	return b->npages;
+}
+
+/* Seam: the series' binding->vec[idx] (6.12's RX binding has no vec). */
+static inline struct net_iov *
+net_devmem_binding_niov(const struct net_devmem_dmabuf_binding *b, u32 idx)
+{
+	return b->vec[idx];
+}
+
+/* Seam: the series' autorelease attribute. */
+static inline bool net_devmem_binding_autorelease(const struct net_devmem_dmabuf_binding *b)
+{
+	return b->autorelease;
+}
+
+/* Seam: the binding was unbound (its manual-release reclaim has run). */
+static inline bool net_devmem_binding_unbound(const struct net_devmem_dmabuf_binding *b)
+{
+	return __atomic_load_n(&b->unbound, __ATOMIC_ACQUIRE);
+}
+
+struct dmtok_net;
+/**
+ * dmtok_binding_lookup() - the live binding with id @id, with a reference
+ * @net: the model
+ * @id: a binding id from dmtok_bind_rx()
+ *
+ * For tools that drive a scheme's ops directly (dmtok-bench) and need the
+ * niovs a NIC would hand out. Drop the reference with dmtok_binding_put().
+ * Return: the binding, or NULL (no such live binding, or NULL @net).
+ */
+struct net_devmem_dmabuf_binding *dmtok_binding_lookup(struct dmtok_net *net, u32 id);
+
+/** dmtok_binding_get() - the model's net_devmem_dmabuf_binding_get() */
+void dmtok_binding_get(struct net_devmem_dmabuf_binding *b);
+/** dmtok_binding_put() - the model's net_devmem_dmabuf_binding_put() */
+void dmtok_binding_put(struct net_devmem_dmabuf_binding *b);
+
+static inline void net_devmem_dmabuf_binding_get(struct net_devmem_dmabuf_binding *b)
+{
+	dmtok_binding_get(b);
+}
+
+static inline void net_devmem_dmabuf_binding_put(struct net_devmem_dmabuf_binding *b)
+{
+	dmtok_binding_put(b);
+}
+
+/**
+ * dmtok_napi_pp_put_page() - the model's napi_pp_put_page()
+ * @netmem: a net_iov's netmem
+ *
+ * Drops one pp_ref_count; the put that leaves only the pool's reference
+ * recycles the niov into its page pool. Return: false if @netmem is not
+ * a net_iov or its count was already at the pool's (a model bug: the
+ * caller WARNs).
+ */
+bool dmtok_napi_pp_put_page(netmem_ref netmem);
+
+static inline bool napi_pp_put_page(netmem_ref netmem)
+{
+	return dmtok_napi_pp_put_page(netmem);
+}
+
+/*
+ * DMTOK_SCHEME_EXPORT(&a_ops, &b_ops, ...): the one object a scheme
+ * library exports for dmtok_scheme_load(). The kbuild glue defines it as
+ * nothing, so a scheme file may end with it and still port unchanged.
+ */
+#define DMTOK_SCHEME_EXPORT(...)					\
+	__attribute__((visibility("default")))				\
+	const struct dmtok_scheme_library dmtok_scheme_library = {	\
+		DMTOK_SCHEME_VERSION,					\
+		(const struct dmtok_scheme_ops *const []){ __VA_ARGS__, NULL } \
+	}
+
+#ifdef __cplusplus
+}
+#endif
+
+#include "kernel/xarray.h"
+
+#endif /* DMTOK_KERNEL_H */

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The token-scheme interface: the ops a scheme implements, the properties
+ * it declares, and how it is registered. The socket code of the model
+ * (the mirror of tcp_recvmsg_dmabuf(), sock_devmem_dontneed() and
+ * tcp_release_user_frags() in net/ipv4/tcp.c and net/core/sock.c, read
+ * from Linux 6.12) calls these ops; everything around them (limits,
+ * errnos, one pp_ref_count taken per frag handed out) is the model's.
+ *
+ * This header includes nothing and uses only C types and forward
+ * declarations, so the very same file is seen by a scheme built in
+ * userspace against dmtok and by the same scheme built by kbuild against
+ * real kernel headers. Scheme files include <dmtok/kernel.h>, which
+ * includes this header and supplies the kernel vocabulary.
+ *
+ * Calling contexts (the kernel's):
+ *  - init runs once, alone, when the socket is created (tcp_init_sock()).
+ *  - rx_reserve, rx_taken and rx_commit run under the socket lock
+ *    (lock_sock()), so never two at once on one socket, but concurrently
+ *    with dontneed on the same socket and with anything on other sockets.
+ *  - dontneed runs without the socket lock: concurrently with the rx ops
+ *    and with other dontneeds on the same socket (SO_DEVMEM_DONTNEED sits
+ *    in sk_setsockopt()'s lockless switch).
+ *  - release_all runs alone, after every other op on the socket returned.
+ *  - stats and for_each_ref may run at any time, concurrently with
+ *    everything (the checker and dmtok_sock_stats() call them); they must
+ *    read shared state with the same atomics the hot paths write it with.
+ *
+ * What a scheme may touch: its own per-socket state; the niovs it is
+ * handed (pp_ref_count only through napi_pp_put_page(), never a plain
+ * store); bindings only through the accessors of <dmtok/kernel.h>.
+ * Memory only through kmalloc()/kvmalloc() and friends, which may fail.
+ */
+#ifndef DMTOK_SCHEME_H
+#define DMTOK_SCHEME_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Interface version. A scheme sets .version to the value it was built
+ * against; registration refuses any other (-EPROTO), so a scheme library
+ * built against another dmtok is never run. Bumped on any change to the
+ * ops, the structs below or the meaning of a flag.
+ */
+#define DMTOK_SCHEME_VERSION	2
+
+/* include/linux/skbuff.h: CONFIG_MAX_SKB_FRAGS default */
+#define DMTOK_MAX_SKB_FRAGS	17
+/* net/core/sock.c, sock_devmem_dontneed() */
+#define DMTOK_MAX_DONTNEED_TOKENS	128
+#define DMTOK_MAX_DONTNEED_FRAGS	1024
+
+struct net_iov;
+struct dmabuf_token;
+
+/*
+ * Declared properties (.flags). The conformance suite reads them and
+ * fails a scheme that declares a property it does not honour.
+ *
+ * DMTOK_SCHEME_MULTI_BINDING: a socket takes frags of any number of
+ *	bindings (flow re-steering keeps working); without it, a frag of a
+ *	second binding fails recvmsg with the scheme's errno and no WARN.
+ * DMTOK_SCHEME_UNIQUE_TOKENS: a token names one frag (upstream's UAPI);
+ *	without it a token names a page and frags of one page share it.
+ * DMTOK_SCHEME_ALL_OR_NOTHING: a dontneed naming any never-issued token
+ *	returns -EINVAL and releases nothing; without it such tokens are
+ *	skipped and the rest of the request is still processed.
+ * DMTOK_SCHEME_LINGER_UNTIL_UNBIND: references the user still holds at
+ *	close are not dropped by close but by unbind (manual release);
+ *	without it close drops them (tcp_release_user_frags()).
+ * DMTOK_SCHEME_SHARED_UREFS: user references are counted per niov, not
+ *	per socket, so one socket can return a frag another socket holds;
+ *	for_each_ref reports nothing and the checker counts the urefs of
+ *	the niovs instead.
+ */
+#define DMTOK_SCHEME_MULTI_BINDING		(1u << 0)
+#define DMTOK_SCHEME_UNIQUE_TOKENS		(1u << 1)
+#define DMTOK_SCHEME_ALL_OR_NOTHING		(1u << 2)
+#define DMTOK_SCHEME_LINGER_UNTIL_UNBIND	(1u << 3)
+#define DMTOK_SCHEME_SHARED_UREFS		(1u << 4)
+#define DMTOK_SCHEME_ALL_FLAGS			0x1fu
+
+/* Bind flag (also in <dmtok/model.h>): the binding's autorelease is off. */
+#define DMTOK_BIND_NO_AUTORELEASE	0x1u
+
+/**
+ * struct dmtok_rx_batch - the per-recvmsg batch (struct tcp_xa_pool)
+ * @max: tokens reserved ahead in @tokens (max <= DMTOK_MAX_SKB_FRAGS)
+ * @idx: tokens of @tokens handed out so far (idx <= max)
+ * @tokens: tokens reserved by rx_reserve
+ * @niovs: the niov of each handed-out token, for a commit step
+ *
+ * Zeroed by the model before the first rx_reserve of a recvmsg call; the
+ * scheme owns its contents until the rx_commit that ends the call.
+ */
+struct dmtok_rx_batch {
+	unsigned char max;
+	unsigned char idx;
+	unsigned int tokens[DMTOK_MAX_SKB_FRAGS];
+	struct net_iov *niovs[DMTOK_MAX_SKB_FRAGS];
+};
+
+#define DMTOK_SCHEME_MAX_COUNTERS	8
+
+/**
+ * struct dmtok_scheme_stats - what one socket's scheme state holds
+ * @mem_bytes: memory the scheme allocated for this socket
+ * @tokens_out: user references recorded by this socket
+ * @bindings_seen: distinct bindings this socket took frags of
+ * @ncounters: entries of @counters in use
+ * @counters: scheme-specific counters as name/value pairs (ethtool's
+ *	get_strings/get_ethtool_stats); names are string literals
+ */
+struct dmtok_scheme_stats {
+	unsigned long long mem_bytes;
+	unsigned long long tokens_out;
+	unsigned long long bindings_seen;
+	unsigned int ncounters;
+	struct {
+		const char *name;
+		unsigned long long value;
+	} counters[DMTOK_SCHEME_MAX_COUNTERS];
+};
+
+/**
+ * struct dmtok_scheme_plan - input and output of the optional plan op
+ * @npages: pages of one binding's dmabuf
+ * @outstanding: references one socket holds at once
+ * @bindings: bindings one socket takes frags of
+ * @mem_per_socket: (out) bytes one socket's state needs
+ * @mem_per_binding: (out) bytes the scheme adds to each binding
+ * @close_scan: (out) entries close visits
+ * @token_bits_needed: (out) bits a token needs for this load
+ * @token_bits: (out) bits the scheme's encoding has for it (<= 32)
+ */
+struct dmtok_scheme_plan {
+	unsigned long long npages;
+	unsigned long long outstanding;
+	unsigned int bindings;
+	unsigned long long mem_per_socket;
+	unsigned long long mem_per_binding;
+	unsigned long long close_scan;
+	unsigned int token_bits_needed;
+	unsigned int token_bits;
+};
+
+/* for_each_ref callback: non-zero stops the walk and is returned. */
+typedef int (*dmtok_ref_cb)(void *arg, unsigned int token, struct net_iov *niov);
+
+/**
+ * struct dmtok_scheme_ops - a token scheme
+ * @version: DMTOK_SCHEME_VERSION, as the scheme was built
+ * @name: unique, non-empty, at most 31 bytes of [a-z0-9-]
+ * @description: one line for --help listings (may be NULL)
+ * @flags: DMTOK_SCHEME_* properties the scheme promises
+ * @bind_flags: flags a binding must be made with for this scheme to take
+ *	its frags (DMTOK_BIND_NO_AUTORELEASE for manual release); tools bind
+ *	with them
+ * @max_outstanding: most user references one socket can hold (0: no limit
+ *	below 2^31); the scheme's rx_reserve returns -ENOSPC past it
+ * @model_xa_chunk_shift: model knob, ignored by the kernel glue: XArrays
+ *	that init creates use nodes of 1 << shift slots (0: XA_CHUNK_SHIFT,
+ *	6), as the radix-tree test harness shrinks them to reach deep trees
+ * @init: create the per-socket state in *@priv. Context: socket creation,
+ *	alone. Return: 0 or -ENOMEM.
+ * @rx_reserve: reserve the token for a frag of @niov about to be handed to
+ *	the user; @max_frags frags (this one included) are left in the skb.
+ *	Context: socket lock held. Return: 0 with *@token set, or -errno
+ *	(-ENOMEM, -ENOSPC, or the scheme's refusal of this frag, e.g.
+ *	-EFAULT for a second binding); the frag then stays queued.
+ * @rx_taken: the cmsg for the frag reserved last went out and the model
+ *	took one pp_ref_count on @niov for the user: record the reference.
+ *	Context: socket lock held. Cannot fail.
+ * @rx_commit: end of an skb or of the call: make taken tokens visible to
+ *	dontneed, roll back reservations not handed out. Context: socket
+ *	lock held. Cannot fail.
+ * @dontneed: SO_DEVMEM_DONTNEED after the generic checks (optlen rules,
+ *	at most DMTOK_MAX_DONTNEED_TOKENS entries copied). Stop after
+ *	DMTOK_MAX_DONTNEED_FRAGS frags *inspected*; drop one pp_ref_count
+ *	with napi_pp_put_page() per frag released. Context: no socket lock,
+ *	concurrent with the rx ops and other dontneeds. Return: frags
+ *	released, or -errno (-EINVAL for malformed input where the scheme
+ *	declares DMTOK_SCHEME_ALL_OR_NOTHING or has no state yet).
+ * @release_all: drop what the user still holds (tcp_release_user_frags())
+ *	unless the scheme lingers until unbind, and free the state.
+ *	Context: alone, last.
+ * @stats: fill @st (zeroed by the caller). Context: any time.
+ * @for_each_ref: call @cb once per user reference this socket records
+ *	(token, niov); stop at and return the first non-zero. Context: any
+ *	time; the checker calls it with the socket quiescent.
+ * @plan: optional: fill the outputs of @p from its inputs, for
+ *	dmtok-plan. Return: 0 or -EINVAL.
+ *
+ * All ops but @plan are mandatory.
+ */
+struct dmtok_scheme_ops {
+	unsigned int version;
+	const char *name;
+	const char *description;
+	unsigned int flags;
+	unsigned int bind_flags;
+	unsigned int max_outstanding;
+	unsigned int model_xa_chunk_shift;
+	int (*init)(void **priv);
+	int (*rx_reserve)(void *priv, struct dmtok_rx_batch *b,
+			  struct net_iov *niov, unsigned int max_frags,
+			  unsigned int *token);
+	void (*rx_taken)(void *priv, struct dmtok_rx_batch *b,
+			 struct net_iov *niov, unsigned int token);
+	void (*rx_commit)(void *priv, struct dmtok_rx_batch *b);
+	int (*dontneed)(void *priv, const struct dmabuf_token *tokens,
+			unsigned int num_tokens);
+	void (*release_all)(void *priv);
+	void (*stats)(void *priv, struct dmtok_scheme_stats *st);
+	int (*for_each_ref)(void *priv, dmtok_ref_cb cb, void *arg);
+	int (*plan)(struct dmtok_scheme_plan *p);
+};
+
+/**
+ * struct dmtok_scheme_library - what a scheme shared object exports
+ * @version: DMTOK_SCHEME_VERSION, as the library was built
+ * @schemes: NULL-terminated list of the schemes it provides
+ *
+ * A scheme library exports one object of this type named
+ * DMTOK_SCHEME_LIBRARY_SYMBOL; <dmtok/kernel.h>'s DMTOK_SCHEME_EXPORT()
+ * defines it.
+ */
+struct dmtok_scheme_library {
+	unsigned int version;
+	const struct dmtok_scheme_ops *const *schemes;
+};
+#define DMTOK_SCHEME_LIBRARY_SYMBOL	"dmtok_scheme_library"
+
+/**
+ * dmtok_scheme_register() - make a scheme available by name
+ * @ops: the scheme; must stay valid until unregistered
+ *
+ * Built-in schemes register through this call too. Return: 0, -EINVAL
+ * (NULL ops, bad name, a mandatory op missing, unknown flags), -EPROTO
+ * (built against another DMTOK_SCHEME_VERSION), -EEXIST (name taken),
+ * -ENOSPC (64 schemes registered already).
+ */
+int dmtok_scheme_register(const struct dmtok_scheme_ops *ops);
+
+/**
+ * dmtok_scheme_unregister() - remove a scheme
+ * @name: its name
+ *
+ * Return: 0, -EINVAL (NULL name), -ENOENT (not registered), -EBUSY
+ * (sockets created with it are still open).
+ */
+int dmtok_scheme_unregister(const char *name);
+
+/**
+ * dmtok_scheme_load() - dlopen a scheme library and register its schemes
+ * @path: the shared object
+ * @err: where a one-line reason goes on failure (may be NULL)
+ * @errlen: size of @err
+ *
+ * All or nothing: if any scheme of the library is refused, none stays
+ * registered. The library stays loaded for the life of the process.
+ * Return: number of schemes registered (> 0), or -errno: -ENOENT (cannot
+ * be loaded), -ENOEXEC (no DMTOK_SCHEME_LIBRARY_SYMBOL, or no schemes),
+ * -EPROTO (another interface version), or dmtok_scheme_register()'s.
+ */
+int dmtok_scheme_load(const char *path, char *err, unsigned long errlen);
+
+/**
+ * dmtok_scheme_find() - a registered scheme by name
+ * @name: its name
+ *
+ * Return: the ops, or NULL if no scheme of that name is registered.
+ */
+const struct dmtok_scheme_ops *dmtok_scheme_find(const char *name);
+
+/**
+ * dmtok_scheme_count() - number of registered schemes
+ *
+ * Return: the count; dmtok_scheme_at() takes 0 .. count - 1.
+ */
+unsigned int dmtok_scheme_count(void);
+
+/**
+ * dmtok_scheme_at() - the @i-th registered scheme, in registration order
+ * @i: index
+ *
+ * Return: the ops, or NULL past the end.
+ */
+const struct dmtok_scheme_ops *dmtok_scheme_at(unsigned int i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DMTOK_SCHEME_H */

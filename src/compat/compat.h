@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The compat layer's private header: the kernel vocabulary of
+ * <dmtok/kernel.h> plus the few hidden hooks the model calls into it
+ * with. Included by the compat layer and the model, never by schemes.
+ */
+#ifndef DMTOK_COMPAT_H
+#define DMTOK_COMPAT_H
+
+#include "dmtok/kernel.h"
+
+/* Hidden from the shared library's symbol table (see src/dmtok.map). */
+#define DMTOK_INTERNAL	__attribute__((visibility("hidden")))
+
+/*
+ * Node size (1 << shift slots, 0 = the kernel's 64) of the XArrays that
+ * xa_init_flags() creates on this thread from now on: the model sets it
+ * around a scheme's init (struct dmtok_scheme_ops.model_xa_chunk_shift).
+ */
+DMTOK_INTERNAL void dmtok__xa_init_shift(unsigned int chunk_shift);
+
+static inline unsigned int ilog2_u64(u64 v) { return 63u - (unsigned int)__builtin_clzll(v); }
+
+#endif /* DMTOK_COMPAT_H */

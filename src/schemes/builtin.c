@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The schemes built into libdmtok, in the order tools list them. The
+ * registry (src/model/registry.c) registers each through
+ * dmtok_scheme_register(), the call an out-of-tree scheme uses too.
+ */
+#include <stddef.h>
+
+#include "../model/model.h"
+#include "builtin.h"
+
+const struct dmtok_scheme_ops *const dmtok__builtin_schemes[] = {
+	&dmtok_scheme_xarray,
+	&dmtok_scheme_xarray_small,
+	&dmtok_scheme_niov_array,
+	&dmtok_scheme_niov_uref,
+	&dmtok_scheme_slots,
+	NULL,
+};
