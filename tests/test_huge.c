@@ -7,12 +7,13 @@
  */
 #include "harness.h"
 
+#include "dmtok/plan.h"
+
 #include <unistd.h>
 
 #define MB (1ull << 20)
 #define GB (1ull << 30)
 
-uint64_t dmtok__slots_mem(uint64_t n);
 
 static long rss_kib(void)
 {
@@ -67,7 +68,16 @@ static void test_slots_memory_by_outstanding(void **state)
 	assert_int_equal(st.tokens_out, 128);
 	assert_true(st.mem_bytes <= 64 * 1024);	/* issue #4's budget */
 	/* and it equals what dmtok-plan predicts for 128 outstanding */
-	assert_int_equal(st.mem_bytes, dmtok__slots_mem(128));
+	{
+		struct dmtok_plan_in in = { .nics = 1, .queues_per_nic = 1,
+					    .dmabuf_size = 80ull << 30, .page_size = 4096,
+					    .sockets = 1, .outstanding = 128,
+					    .socket_bindings = 1 };
+		struct dmtok_plan_mem_out m;
+
+		assert_int_equal(dmtok_plan_scheme(&in, "slots", &m), 0);
+		assert_int_equal(st.mem_bytes, m.per_socket);
+	}
 	env_free(e);
 }
 

@@ -8,7 +8,7 @@
  */
 #include "harness.h"
 
-#include "model.h"
+#include "model/model.h"
 
 #define MB (1ull << 20)
 #define GB (1ull << 30)
@@ -195,9 +195,9 @@ static void test_bind_args_and_ids(void **state)
 static void test_binding_vec_and_pool(void **state)
 {
 	struct env *e = env_setup("xarray", 64 * 4096, NULL, 0);
-	struct dmtok_binding *b;
+	struct net_devmem_dmabuf_binding *b;
 	struct dmtok_page_pool *pool;
-	struct dmtok_niov *n[64], *extra;
+	struct net_iov *n[64], *extra;
 	(void)state;
 
 	b = dmtok_binding_find(e->net, (uint32_t)e->binding);
@@ -219,18 +219,18 @@ static void test_binding_vec_and_pool(void **state)
 	assert_int_equal(dmtok_check(e->net, e->msg, sizeof(e->msg)), -EUCLEAN);
 	assert_non_null(strstr(e->msg, "pp_ref_count 1, references found 0"));
 	for (int i = 0; i < 64; i++)
-		assert_true(napi_pp_put_page(n[i]));
+		assert_true(napi_pp_put_page(net_iov_to_netmem(n[i])));
 	assert_int_equal(pool->ring_count, 64);	/* recycled into the ring */
 	check_ok(e);
 	/* a put with no reference is a model bug: counted WARN, no crash */
-	assert_false(napi_pp_put_page(n[0]));
+	assert_false(napi_pp_put_page(net_iov_to_netmem(n[0])));
 	assert_int_equal(dmtok_warn_count(), 1);
 	assert_int_equal(atomic_long_read(&n[0]->pp_ref_count), 0);
 	dmtok_warn_reset();
 	/* the ring is used before the binding's free list */
 	extra = dmtok_pp_alloc(pool);
 	assert_ptr_equal(extra, n[63]);
-	assert_true(napi_pp_put_page(extra));
+	assert_true(napi_pp_put_page(net_iov_to_netmem(extra)));
 	env_free(e);
 }
 

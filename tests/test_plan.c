@@ -15,10 +15,10 @@ static void test_review_example(void **state)
 				    .sockets = 1, .outstanding = 128,
 				    .socket_bindings = 2 };
 	struct dmtok_plan_enc_out e[DMTOK_ENC_COUNT];
-	struct dmtok_plan_mem_out m[5];
+	struct dmtok_plan_mem_out m[4];
 	(void)state;
 
-	assert_int_equal(dmtok_plan(&in, e, m), 0);
+	assert_int_equal(dmtok_plan(&in, e), 0);
 	assert_int_equal(e[DMTOK_ENC_GLOBAL_ID_PAGE].prefix_bits, 8);
 	assert_int_equal(e[DMTOK_ENC_GLOBAL_ID_PAGE].index_bits, 24);
 	assert_false(e[DMTOK_ENC_GLOBAL_ID_PAGE].fits);	/* 2^24 pages = 64 GiB */
@@ -30,28 +30,41 @@ static void test_review_example(void **state)
 	assert_true(e[DMTOK_ENC_SLOTS].multi_binding);
 	/* 64 GiB exactly fits the global encoding; one page more does not */
 	in.dmabuf_size = 64ull << 30;
-	assert_int_equal(dmtok_plan(&in, e, m), 0);
+	assert_int_equal(dmtok_plan(&in, e), 0);
 	assert_true(e[DMTOK_ENC_GLOBAL_ID_PAGE].fits);
 	assert_int_equal(e[DMTOK_ENC_GLOBAL_ID_PAGE].headroom_bits, 0);
 	in.dmabuf_size += 4096;
-	assert_int_equal(dmtok_plan(&in, e, m), 0);
+	assert_int_equal(dmtok_plan(&in, e), 0);
 	assert_false(e[DMTOK_ENC_GLOBAL_ID_PAGE].fits);
 	/* niov-array memory: 4 bytes per page per socket; 80 GiB: 80 MiB */
 	in.dmabuf_size = 80ull << 30;
 	in.sockets = 10;
-	assert_int_equal(dmtok_plan(&in, e, m), 0);
-	assert_int_equal(m[1].per_socket, 80ull << 20);
-	assert_int_equal(m[1].total, 800ull << 20);
+	assert_int_equal(dmtok_plan(&in, e), 0);
+	/* memory comes from each scheme's own plan op */
+	assert_int_equal(dmtok_plan_scheme(&in, "xarray", &m[0]), 0);
+	assert_int_equal(dmtok_plan_scheme(&in, "niov-array", &m[1]), 0);
+	assert_int_equal(dmtok_plan_scheme(&in, "niov-uref", &m[2]), 0);
+	assert_int_equal(dmtok_plan_scheme(&in, "slots", &m[3]), 0);
+	assert_true(m[1].per_socket >= 80ull << 20);	/* urefs[npages] + the socket's struct */
+	assert_true(m[1].per_socket < (80ull << 20) + 4096);
+	assert_int_equal(m[1].total, m[1].per_socket * 10);
 	assert_int_equal(m[1].close_scan, 20971520);
+	/* niov-uref's counters live in the niovs: per binding, 256 of them */
+	assert_int_equal(m[2].per_binding, 80ull << 20);
+	assert_int_equal(m[2].total, m[2].per_socket * 10 + (80ull << 20) * 256);
 	assert_true(m[3].per_socket <= 64 * 1024);
 	assert_true(m[0].per_socket < m[3].per_socket);	/* xarray is leaner */
+	assert_int_equal(m[3].token_bits, 24);
+	assert_int_equal(dmtok_plan_scheme(&in, "nope", &m[0]), -ENOENT);
+	assert_int_equal(dmtok_plan_scheme(NULL, "slots", &m[0]), -EINVAL);
+	in.outstanding = 1u << 24;	/* more than slots' 24 bits */
+	assert_int_equal(dmtok_plan_scheme(&in, "slots", &m[3]), -EINVAL);
 }
 
 static void test_bits_and_bad_input(void **state)
 {
 	struct dmtok_plan_in in = { 0 };
 	struct dmtok_plan_enc_out e[DMTOK_ENC_COUNT];
-	struct dmtok_plan_mem_out m[5];
 	(void)state;
 
 	assert_int_equal(dmtok_plan_bits(0), 0);
@@ -60,13 +73,13 @@ static void test_bits_and_bad_input(void **state)
 	assert_int_equal(dmtok_plan_bits(256), 8);
 	assert_int_equal(dmtok_plan_bits(257), 9);
 	assert_int_equal(dmtok_plan_bits(1ull << 40), 40);
-	assert_int_equal(dmtok_plan(&in, e, m), -EINVAL);
+	assert_int_equal(dmtok_plan(&in, e), -EINVAL);
 	in = (struct dmtok_plan_in){ 1, 1, 4096, 3000, 1, 1, 1 };
-	assert_int_equal(dmtok_plan(&in, e, m), -EINVAL);	/* page not 2^n */
+	assert_int_equal(dmtok_plan(&in, e), -EINVAL);	/* page not 2^n */
 	in.page_size = 4096;
 	in.dmabuf_size = 5000;
-	assert_int_equal(dmtok_plan(&in, e, m), -EINVAL);
-	assert_int_equal(dmtok_plan(NULL, e, m), -EINVAL);
+	assert_int_equal(dmtok_plan(&in, e), -EINVAL);
+	assert_int_equal(dmtok_plan(NULL, e), -EINVAL);
 }
 
 int main(void)

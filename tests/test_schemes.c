@@ -10,15 +10,17 @@
  */
 #include "harness.h"
 
-#include "model.h"
-#include "scheme.h"
+#include "model/model.h"
 
 #define MB (1ull << 20)
 #define GB (1ull << 30)
 
-static struct dmtok_binding *binding_of(struct env *e, int id)
+static struct net_devmem_dmabuf_binding *binding_of(struct env *e, int id)
 {
-	return dmtok_binding_find(e->net, (uint32_t)id);
+	struct net_devmem_dmabuf_binding *b = dmtok_binding_lookup(e->net, (uint32_t)id);
+
+	dmtok_binding_put(b);	/* the env's binding stays alive with it */
+	return b;
 }
 
 /* ---- niov-array ---- */
@@ -244,9 +246,9 @@ static void test_xarray_tokens_and_tree(void **state)
 	for (size_t i = 0; i < 600; i++)	/* lowest free first, from 1 */
 		assert_int_equal(e->cl.frags[i].token, i + 1);
 	assert_int_equal(dmtok_sock_stats(e->net, e->sock, &st), 0);
-	assert_int_equal(st.xa_height, 4);	/* 8-slot nodes: 8^3 = 512 < 601 */
+	assert_int_equal(dmtok_sock_stats_counter(&st, "xa_height"), 4);	/* 8-slot nodes: 8^3 = 512 < 601 */
 	assert_int_equal(st.tokens_out, 600);
-	assert_true(st.xa_locks >= 600 / 17);	/* one lock per 17-token batch */
+	assert_true(dmtok_sock_stats_counter(&st, "xa_locks") >= 600 / 17);	/* one lock per 17-token batch */
 	t = (struct dmabuf_token){ 5, 1 };
 	assert_int_equal(dontneed(e, e->sock, &t, 1), 1);
 	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4096), 4096);
@@ -269,15 +271,15 @@ static void test_xarray_reservation_race(void **state)
 {
 	struct env *e = env_setup("xarray", 4 * MB, NULL, 0);
 	const struct dmtok_scheme_ops *ops = dmtok_scheme_find("xarray");
-	struct dmtok_binding *b = binding_of(e, e->binding);
+	struct net_devmem_dmabuf_binding *b = binding_of(e, e->binding);
 	struct dmtok_rx_batch batch = { 0 };
-	struct dmtok_niov *niov = b->vec[0];
+	struct net_iov *niov = b->vec[0];
 	struct dmabuf_token t = { 0, 1 };
 	void *priv;
 	uint32_t tok;
 	(void)state;
 
-	assert_int_equal(ops->init(&priv, ops->param), 0);
+	assert_int_equal(ops->init(&priv), 0);
 	atomic_long_set(&niov->pp_ref_count, 1);	/* pretend an skb holds it */
 	assert_int_equal(ops->rx_reserve(priv, &batch, niov, 1, &tok), 0);
 	t.token_start = tok;

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
- * Shared pieces of the fuzz targets: an input reader, a fixed small
- * world (two bound queues, a netdev without binding, two sockets, two
- * flows), the client bookkeeping, and the checks that turn any broken
+ * Shared pieces of the fuzz targets: the scheme selection, an input
+ * reader, the client bookkeeping, and the checks that turn any broken
  * rule into a crash libFuzzer reports: "DMTOK-FUZZ: <check>: <detail>"
  * then abort().
+ *
+ * Which schemes a target runs: every registered one, or only the one
+ * named by --scheme=NAME (libFuzzer passes flags that start with "--"
+ * through to LLVMFuzzerInitialize) or the environment's DMTOK_SCHEME.
+ * --scheme-lib=PATH (or DMTOK_SCHEME_LIB) loads a scheme library first.
+ * An unknown name is an error, never a silent fallback.
  */
 #ifndef DMTOK_FUZZ_COMMON_H
 #define DMTOK_FUZZ_COMMON_H
@@ -16,8 +21,70 @@
 #include <string.h>
 
 #include "dmtok.h"
+#include "dmtok/scheme.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static const char *fuzz_only;	/* one scheme, or NULL: all registered */
+
+static void fuzz_load_lib(const char *path)
+{
+	char err[512];
+
+	if (dmtok_scheme_load(path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "DMTOK-FUZZ: --scheme-lib: %s\n", err);
+		exit(2);
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *env = getenv("DMTOK_SCHEME_LIB");
+	char list[1024];
+
+	if (env)
+		fuzz_load_lib(env);
+	fuzz_only = getenv("DMTOK_SCHEME");
+	for (int i = 1; argc && argv && i < *argc; i++) {
+		const char *a = (*argv)[i];
+
+		if (!strncmp(a, "--scheme-lib=", 13))
+			fuzz_load_lib(a + 13);
+		else if (!strncmp(a, "--scheme=", 9))
+			fuzz_only = a + 9;
+	}
+	if (fuzz_only && !dmtok_scheme_find(fuzz_only)) {
+		fprintf(stderr, "DMTOK-FUZZ: unknown scheme '%s' (known: %s)\n", fuzz_only,
+			dmtok_scheme_list(list, sizeof(list)));
+		exit(2);
+	}
+	return 0;
+}
+
+/* The @i-th scheme this target runs, or NULL past the end. */
+static inline const char *fuzz_scheme_at(unsigned int i)
+{
+	const struct dmtok_scheme_ops *ops;
+
+	if (fuzz_only)
+		return i ? NULL : fuzz_only;
+	ops = dmtok_scheme_at(i);
+	return ops ? ops->name : NULL;
+}
+
+static inline unsigned int fuzz_scheme_count(void)
+{
+	return fuzz_only ? 1 : dmtok_scheme_count();
+}
+
+/* What dmtok_bind_rx() needs for @scheme to take the binding's frags. */
+static inline unsigned int fuzz_bind_flags(const char *scheme)
+{
+	struct dmtok_scheme_info info;
+
+	return dmtok_scheme_info(scheme, &info) ? 0 : info.bind_flags;
+}
 
 struct in {
 	const uint8_t *p;

@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Fuzz target 2: differential. One op sequence runs against every scheme
- * at once (one net each, same world, one binding so the single-binding
- * schemes take part). What must agree, exactly:
+ * Fuzz target 2: differential. One op sequence runs against several
+ * schemes at once (one net each, same world): every registered scheme,
+ * or, with --scheme=NAME, that scheme against the reference (xarray,
+ * upstream; DMTOK_FUZZ_REFERENCE names another). The world is the one in
+ * which the declared properties promise identical behaviour: one binding
+ * (so a scheme without DMTOK_SCHEME_MULTI_BINDING takes part), one
+ * socket (so DMTOK_SCHEME_SHARED_UREFS changes nothing), made with each
+ * scheme's bind_flags, and only tokens the client holds returned (so
+ * DMTOK_SCHEME_UNIQUE_TOKENS and DMTOK_SCHEME_ALL_OR_NOTHING change
+ * nothing). What must agree, exactly:
  *  - every recvmsg: the return value, errno, and the cmsg stream (type,
  *    frag_offset, frag_size, dmabuf_id) -- everything but frag_token;
  *  - every dontneed that returns frags the client holds, each frag once:
@@ -14,7 +21,7 @@
  */
 #include "fuzz_common.h"
 
-#define NS 5
+#define MAXS 16
 
 struct world {
 	struct dmtok_net *net;
@@ -58,9 +65,10 @@ static void recv_rec(struct world *w, size_t ctl, size_t iovlen, struct rec *r)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *names[NS] = { "xarray", "xarray-small", "niov-array", "niov-uref", "slots" };
+	const char *names[MAXS], *ref = getenv("DMTOK_FUZZ_REFERENCE");
 	struct dmtok_netdev_opts o = { .nqueues = 1 };
-	struct world w[NS];
+	struct world w[MAXS];
+	int NS = 0;
 	struct in in = { data, size };
 	unsigned int q = 0;
 	char msg[256];
@@ -69,6 +77,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.rx_buf_size = (u8_(&in) & 1) ? 2048 : 0;
 	o.mss = 1000 + (u8_(&in) % 4) * 1000;
 	o.linear_bytes = u8_(&in) % 3 == 0 ? 30 : 0;
+	if (!ref || !dmtok_scheme_find(ref))
+		ref = "xarray";
+	if (fuzz_only) {
+		names[NS++] = ref;
+		if (strcmp(fuzz_only, ref))
+			names[NS++] = fuzz_only;
+	} else {
+		for (unsigned int i = 0; fuzz_scheme_at(i) && NS < MAXS; i++)
+			names[NS++] = fuzz_scheme_at(i);
+	}
 	dmtok_warn_reset();
 	for (int i = 0; i < NS; i++) {
 		struct world *x = &w[i];
@@ -78,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		x->ifindex = dmtok_netdev_create(x->net, &o);
 		x->dmabuf = dmtok_dmabuf_create(x->net, 48 * 4096, 0, 0);
 		x->binding = dmtok_bind_rx(x->net, x->ifindex, x->dmabuf, &q, 1,
-					   i == 3 ? DMTOK_BIND_NO_AUTORELEASE : 0);
+					   fuzz_bind_flags(names[i]));
 		x->s.ntok = 0;
 		x->s.fd = dmtok_socket(x->net, SOCK_STREAM, names[i]);
 		x->s.flow = dmtok_flow_create(x->net, x->ifindex, 0, x->s.fd);

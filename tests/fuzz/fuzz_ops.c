@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * Fuzz target 1: op sequences over the whole model. Each input picks a
- * scheme (first byte, or DMTOK_FUZZ_SCHEME) and drives bind/unbind, NIC
+ * scheme (its first byte, among the schemes this target runs: see
+ * fuzz_common.h) and drives bind/unbind, NIC
  * receive, re-steering, recvmsg with random control-buffer and iovec
  * sizes and flags, dontneed with the client's tokens or with arbitrary
  * bytes (any optlen, ranges, repeats, wrap-around, NULL), close/reopen,
@@ -13,15 +14,7 @@
 
 static const char *pick_scheme(uint8_t b)
 {
-	const char *env = getenv("DMTOK_FUZZ_SCHEME");
-	const char *const *names = dmtok_scheme_names();
-	unsigned int n = 0;
-
-	if (env)
-		return env;
-	while (names[n])
-		n++;
-	return names[b % n];
+	return fuzz_scheme_at(b % fuzz_scheme_count());
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -33,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					.linear_bytes = u8_(&in) % 3 == 0 ? 50 : 0 };
 	struct dmtok_netdev_opts ob = { .nqueues = 1 };
 	const char *scheme = pick_scheme(u8_(&in));
-	unsigned int bflags = !strcmp(scheme, "niov-uref") ? DMTOK_BIND_NO_AUTORELEASE : 0;
+	unsigned int bflags = fuzz_bind_flags(scheme);
 	struct dmtok_net *net;
 	struct fsock s[2];
 	int ifa, ifb, d[2], b[2], armed = 0;

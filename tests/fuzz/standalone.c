@@ -2,7 +2,8 @@
 /*
  * A libFuzzer-compatible driver for compilers without libFuzzer (gcc):
  * runs LLVMFuzzerTestOneInput once per file named on the command line,
- * descending into directories. Used to replay the corpus as a test.
+ * descending into directories; "--" flags go to LLVMFuzzerInitialize, as
+ * libFuzzer passes them. Used to replay the corpus as a test.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static int run_file(const char *path)
 {
@@ -61,8 +63,10 @@ int main(int argc, char **argv)
 	unsigned long count = 0;
 	int err = 0;
 
+	LLVMFuzzerInitialize(&argc, &argv);
 	for (int i = 1; i < argc; i++)
-		err |= run_path(argv[i], &count);
+		if (strncmp(argv[i], "--", 2))
+			err |= run_path(argv[i], &count);
 	printf("replayed %lu inputs\n", count);
 	return err;
 }

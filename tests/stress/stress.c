@@ -21,7 +21,8 @@
  * Totals are checked across sockets: under niov-uref a guesser on one
  * socket releases frags another socket holds, by design.
  *
- * usage: stress SCHEME [SECONDS] [SEED] [noguess]
+ * usage: stress [--scheme-lib PATH]... SCHEME [SECONDS] [SEED] [noguess]
+ * SCHEME is any registered scheme (built in, or from a --scheme-lib).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -32,6 +33,7 @@
 #include <time.h>
 
 #include "dmtok.h"
+#include "dmtok/scheme.h"
 
 #define SOCKS		2
 #define RETURNERS	2
@@ -188,7 +190,22 @@ int main(int argc, char **argv)
 	int dmabuf, binding, fails = 0, guess;
 	uint64_t handed = 0, released = 0;
 
+	struct dmtok_scheme_info info;
+
+	while (argc > 2 && !strcmp(argv[1], "--scheme-lib")) {
+		if (dmtok_scheme_load(argv[2], msg, sizeof(msg)) < 0) {
+			fprintf(stderr, "stress: --scheme-lib: %s\n", msg);
+			return 2;
+		}
+		argv += 2;
+		argc -= 2;
+	}
 	scheme = argc > 1 ? argv[1] : "slots";
+	if (dmtok_scheme_info(scheme, &info)) {
+		fprintf(stderr, "stress: unknown scheme '%s' (known: %s)\n", scheme,
+			dmtok_scheme_list(msg, sizeof(msg)));
+		return 2;
+	}
 	deadline = now() + (argc > 2 ? atof(argv[2]) : 10);
 	seed = argc > 3 ? strtoull(argv[3], NULL, 0) : 1;
 	guess = !(argc > 4 && !strcmp(argv[4], "noguess"));
@@ -200,8 +217,7 @@ int main(int argc, char **argv)
 	dmabuf = dmtok_dmabuf_create(net, 8 << 20, 0, 0);
 	for (unsigned int i = 0; i < SOCKS; i++)
 		q[i] = i;
-	binding = dmtok_bind_rx(net, ifindex, dmabuf, q, SOCKS,
-				!strcmp(scheme, "niov-uref") ? DMTOK_BIND_NO_AUTORELEASE : 0);
+	binding = dmtok_bind_rx(net, ifindex, dmabuf, q, SOCKS, info.bind_flags);
 	if (binding < 0)
 		return 1;
 	for (unsigned int i = 0; i < SOCKS; i++) {

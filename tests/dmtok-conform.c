@@ -1,33 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * The conformance suite every token scheme runs (the scheme's name is
- * argv[1]; meson registers one test per scheme). Each case drives the
+ * dmtok-conform: the conformance suite every token scheme runs, built in
+ * or loaded from a scheme library.
+ *
+ *   dmtok-conform [--scheme-lib PATH]... SCHEME
+ *   dmtok-conform --list
+ *
+ * TAP output; exit status non-zero if any case fails. Each case drives the
  * socket face exactly as a devmem client would and checks the kernel's
  * rules: one pp_ref_count per frag handed out and dropped exactly once,
  * the dontneed limits and return value, bad input answered with an errno
  * and no WARN, cmsgs never truncated, payload intact through frag_offset,
  * every niov home after close/unbind, zero live allocations at the end.
- * Where schemes differ by design, the difference is a row in props[].
+ * Where schemes differ by design, the case reads the property the scheme
+ * declares (struct dmtok_scheme_ops.flags) and checks that one: a scheme
+ * that declares a property it does not honour fails.
  */
 #include "harness.h"
 
+#include "dmtok/scheme.h"
+
+/* What the scheme under test declares, from its ops. */
 struct props {
 	const char *name;
-	bool multi_binding;	/* a socket may take frags of several bindings */
-	bool unique_tokens;	/* a token names one frag (not a page) */
-	bool rejects_unissued;	/* never-issued tokens: -EINVAL, nothing released */
-	bool close_releases;	/* close drops the user's references (else unbind) */
+	bool multi_binding;	/* DMTOK_SCHEME_MULTI_BINDING */
+	bool unique_tokens;	/* DMTOK_SCHEME_UNIQUE_TOKENS */
+	bool rejects_unissued;	/* DMTOK_SCHEME_ALL_OR_NOTHING */
+	bool close_releases;	/* not DMTOK_SCHEME_LINGER_UNTIL_UNBIND */
 	unsigned int bind_flags;	/* what the scheme needs of a binding */
 };
 
-static const struct props all_props[] = {
-	{ "xarray",       true,  true,  false, true, 0 },
-	{ "xarray-small", true,  true,  false, true, 0 },
-	{ "niov-array",   false, false, false, true, 0 },
-	{ "niov-uref",    false, false, true,  false, DMTOK_BIND_NO_AUTORELEASE },
-	{ "slots",        true,  true,  true,  true, 0 },
-};
-static const struct props *P;
+static struct props props;
+static const struct props *P = &props;
 
 #define MB (1ull << 20)
 
@@ -130,12 +134,27 @@ static void test_dontneed_bad_args(void **state)
 	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_SOCKET,
 					  SO_DEVMEM_DONTNEED, NULL, 8), -1);
 	assert_int_equal(errno, EFAULT);
-	/* zero tokens: nothing to do */
-	assert_int_equal(dontneed(e, e->sock, t, 0), 0);
+	/*
+	 * sk_setsockopt() (net/core/sock.c, 6.12) checks optlen >= sizeof(int)
+	 * and reads one int from optval before SO_DEVMEM_DONTNEED is even
+	 * looked at: zero tokens is -EINVAL, a short optlen is -EINVAL even
+	 * with a NULL optval, and a NULL optval is -EFAULT even on a socket
+	 * that is not TCP.
+	 */
+	assert_int_equal(dontneed(e, e->sock, t, 0), -EINVAL);
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_SOCKET,
+					  SO_DEVMEM_DONTNEED, NULL, 3), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_SOCKET,
+					  SO_DEVMEM_DONTNEED, t, 4), -1);
+	assert_int_equal(errno, EINVAL);	/* then: not a multiple of 8 */
 	/* not TCP */
 	udp = dmtok_socket(e->net, SOCK_DGRAM, P->name);
 	assert_true(udp >= 0);
 	assert_int_equal(dontneed(e, udp, t, 1), -EBADF);
+	assert_int_equal(dmtok_setsockopt(e->net, udp, SOL_SOCKET,
+					  SO_DEVMEM_DONTNEED, NULL, 8), -1);
+	assert_int_equal(errno, EFAULT);
 	/* not a socket, not an fd, not an option we model */
 	assert_int_equal(dontneed(e, e->dmabuf, t, 1), -ENOTSOCK);
 	assert_int_equal(dontneed(e, 999, t, 1), -EBADF);
@@ -594,10 +613,18 @@ static void test_random_walk(void **state)
 	env_free(e);
 }
 
+static int usage(void)
+{
+	fprintf(stderr, "usage: dmtok-conform [--scheme-lib PATH]... SCHEME\n"
+			"       dmtok-conform --list\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
-	const char *name = argc > 1 ? argv[1] : "xarray";
-	char group[64];
+	struct dmtok_scheme_info info;
+	char group[64], msg[1024];
+	const char *name = NULL;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic_roundtrip),
 		cmocka_unit_test(test_recv_without_devmem_flag),
@@ -618,13 +645,41 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_random_walk),
 	};
 
-	for (size_t i = 0; i < sizeof(all_props) / sizeof(all_props[0]); i++)
-		if (!strcmp(all_props[i].name, name))
-			P = &all_props[i];
-	if (!P) {
-		fprintf(stderr, "unknown scheme %s\n", name);
-		return 1;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--scheme-lib") && i + 1 < argc) {
+			if (dmtok_scheme_load(argv[++i], msg, sizeof(msg)) < 0) {
+				fprintf(stderr, "dmtok-conform: --scheme-lib: %s\n", msg);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--list")) {
+			printf("%s\n", dmtok_scheme_list(msg, sizeof(msg)));
+			return 0;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage();
+			return 0;
+		} else if (argv[i][0] == '-' || name) {
+			fprintf(stderr, "dmtok-conform: unexpected argument '%s'\n", argv[i]);
+			return usage();
+		} else {
+			name = argv[i];
+		}
 	}
+	if (!name)
+		return usage();
+	if (dmtok_scheme_info(name, &info)) {
+		fprintf(stderr, "dmtok-conform: unknown scheme '%s' (known: %s)\n", name,
+			dmtok_scheme_list(msg, sizeof(msg)));
+		return 2;
+	}
+	props = (struct props){
+		.name = info.name,
+		.multi_binding = info.flags & DMTOK_SCHEME_MULTI_BINDING,
+		.unique_tokens = info.flags & DMTOK_SCHEME_UNIQUE_TOKENS,
+		.rejects_unissued = info.flags & DMTOK_SCHEME_ALL_OR_NOTHING,
+		.close_releases = !(info.flags & DMTOK_SCHEME_LINGER_UNTIL_UNBIND),
+		.bind_flags = info.bind_flags,
+	};
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	snprintf(group, sizeof(group), "conformance-%s", name);
-	return cmocka_run_group_tests_name(group, tests, NULL, NULL);
+	return cmocka_run_group_tests_name(group, tests, NULL, NULL) ? 1 : 0;
 }
