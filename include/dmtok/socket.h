@@ -61,6 +61,19 @@ int dmtok_setsockopt(struct dmtok_net *net, int fd, int level, int optname,
 /* Closes @fd (socket or dmabuf). Returns 0 or -1 with errno EBADF. */
 int dmtok_close(struct dmtok_net *net, int fd);
 
+/*
+ * A controlled interleaving for reproducers (no sleeps, no luck): @hook
+ * runs inside dmtok_recvmsg() right after each devmem frag's cmsg is
+ * written and its token recorded by the scheme, before the scheme commits
+ * the batch -- the window in which, in the kernel, another thread's
+ * SO_DEVMEM_DONTNEED runs (it takes no socket lock). The hook may call
+ * dmtok_setsockopt() on any socket (not dmtok_recvmsg() or dmtok_close()
+ * on @fd). NULL removes it. Returns 0 or -EINVAL (NULL net).
+ */
+typedef void (*dmtok_rx_hook_fn)(void *arg, struct dmtok_net *net, int fd,
+				 uint32_t token);
+int dmtok_set_rx_hook(struct dmtok_net *net, dmtok_rx_hook_fn hook, void *arg);
+
 /* What a socket's token scheme holds, for tests and benchmarks. */
 struct dmtok_sock_stats {
 	const char *scheme;

@@ -142,6 +142,8 @@ struct dmtok_net {
 	int next_ifindex, next_flow;
 	/* separate lock for object lists touched from put paths */
 	pthread_mutex_t objs_lock;
+	dmtok_rx_hook_fn rx_hook;	/* set before the threads that use it */
+	void *rx_hook_arg;
 };
 
 /* fd helpers (net.c); *_get take a reference the caller must put. */

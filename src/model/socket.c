@@ -108,6 +108,7 @@ int dmtok_sock_enqueue(struct dmtok_sock *sk, struct dmtok_skb *skb)
 
 struct rx_msg {
 	struct msghdr *msg;
+	int fd;				/* for the reproducers' hook */
 	size_t iov_idx, iov_off;	/* copy_to_iter() position */
 	size_t ctl_used;		/* bytes of cmsgs written */
 };
@@ -232,6 +233,8 @@ static int recvmsg_dmabuf(struct dmtok_sock *sk, const struct dmtok_skb *skb,
 
 			atomic_long_inc(&niov->pp_ref_count);
 			ops->rx_taken(sk->priv, &batch, niov, token);
+			if (unlikely(sk->net->rx_hook))	/* dmtok_set_rx_hook() */
+				sk->net->rx_hook(sk->net->rx_hook_arg, sk->net, m->fd, token);
 			sent += copy;
 			if (remaining_len == 0)
 				goto out;
@@ -331,7 +334,7 @@ static struct dmtok_sock *sock_lookup(struct dmtok_net *net, int fd)
 ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 		      int flags)
 {
-	struct rx_msg m = { .msg = msg };
+	struct rx_msg m = { .msg = msg, .fd = fd };
 	struct dmtok_sock *sk = sock_lookup(net, fd);
 	size_t len = 0, i;
 	ssize_t ret;
@@ -511,4 +514,13 @@ char *dmtok_scheme_list(char *buf, size_t len)
 		used += (size_t)n;
 	}
 	return buf;
+}
+
+int dmtok_set_rx_hook(struct dmtok_net *net, dmtok_rx_hook_fn hook, void *arg)
+{
+	if (!net)
+		return -EINVAL;
+	net->rx_hook_arg = arg;
+	net->rx_hook = hook;
+	return 0;
 }

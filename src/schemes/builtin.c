@@ -12,6 +12,8 @@
 const struct dmtok_scheme_ops *const dmtok__builtin_schemes[] = {
 	&dmtok_scheme_xarray,
 	&dmtok_scheme_xarray_small,
+	&dmtok_scheme_xarray_fix_skip,
+	&dmtok_scheme_xarray_fix_commit,
 	&dmtok_scheme_niov_array,
 	&dmtok_scheme_niov_uref,
 	&dmtok_scheme_slots,

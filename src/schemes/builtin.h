@@ -12,6 +12,8 @@ struct dmtok_scheme_ops;
 
 extern const struct dmtok_scheme_ops dmtok_scheme_xarray;
 extern const struct dmtok_scheme_ops dmtok_scheme_xarray_small;
+extern const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_skip;
+extern const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_commit;
 extern const struct dmtok_scheme_ops dmtok_scheme_niov_array;
 extern const struct dmtok_scheme_ops dmtok_scheme_niov_uref;
 extern const struct dmtok_scheme_ops dmtok_scheme_slots;

@@ -11,6 +11,18 @@
  *
  * Concurrency: every tree access is under xs->frags.xa_lock; the put of a
  * niov happens outside it in batches of 16, as in the kernel.
+ *
+ * The upstream code leaks a frag's reference when a dontneed names a token
+ * that recvmsg has reserved but not committed yet (the README's finding):
+ * __xa_erase() removes the reservation and returns NULL, so dontneed puts
+ * nothing, and the commit's __xa_cmpxchg() then finds the slot empty,
+ * stores nothing and returns NULL as on success. Two candidate fixes are
+ * ordinary schemes here, each a one-function change:
+ *  - "xarray-fix-skip": dontneed erases only what xa_load() sees (a
+ *    reservation reads as NULL), so it never consumes a reservation;
+ *  - "xarray-fix-commit": the commit checks that its entry landed and,
+ *    if the reservation was erased, inserts it again (or, if that cannot
+ *    allocate, drops the frag's reference so nothing leaks).
  */
 #include <dmtok/kernel.h>
 
@@ -70,6 +82,90 @@ static void xa_rx_commit(void *priv, struct dmtok_rx_batch *p)
 	sock_xa_lock_bh(xs);
 	pool_commit_locked(xs, p);
 	sock_xa_unlock_bh(xs);
+}
+
+/*
+ * xarray-fix-commit: tcp_xa_pool_commit_locked() that notices a lost
+ * reservation. __xa_cmpxchg() returns NULL whether it stored or found the
+ * slot empty, so look: if the entry is not there, the reservation was
+ * erased by a racing dontneed; insert it again (the token the user got
+ * stays valid). Only if that cannot allocate is the frag's reference
+ * dropped here, after the lock (the user's token then names nothing, as
+ * a token it returned itself would).
+ */
+static void pool_commit_recheck_locked(struct xa_sock *xs, struct dmtok_rx_batch *p,
+				       netmem_ref *lost, unsigned int *nlost)
+{
+	int i;
+
+	for (i = 0; i < p->idx; i++) {
+		void *entry = (__force void *)net_iov_to_netmem(p->niovs[i]);
+
+		__xa_cmpxchg(&xs->frags, p->tokens[i], XA_ZERO_ENTRY, entry, GFP_KERNEL);
+		if (xa_load(&xs->frags, p->tokens[i]) == entry)
+			continue;
+		__xa_cmpxchg(&xs->frags, p->tokens[i], NULL, entry, GFP_KERNEL);
+		if (xa_load(&xs->frags, p->tokens[i]) != entry)
+			lost[(*nlost)++] = net_iov_to_netmem(p->niovs[i]);
+	}
+	for (; i < p->max; i++)
+		__xa_erase(&xs->frags, p->tokens[i]);
+	p->max = 0;
+	p->idx = 0;
+}
+
+static void put_lost(netmem_ref *lost, unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		WARN_ON_ONCE(!napi_pp_put_page(lost[k]));
+}
+
+static void xa_fix_rx_commit(void *priv, struct dmtok_rx_batch *p)
+{
+	netmem_ref lost[DMTOK_MAX_SKB_FRAGS];
+	struct xa_sock *xs = priv;
+	unsigned int nlost = 0;
+
+	if (!p->max)
+		return;
+	sock_xa_lock_bh(xs);
+	pool_commit_recheck_locked(xs, p, lost, &nlost);
+	sock_xa_unlock_bh(xs);
+	put_lost(lost, nlost);
+}
+
+/* tcp_xa_pool_refill() with the rechecking commit */
+static int xa_fix_rx_reserve(void *priv, struct dmtok_rx_batch *p,
+			     struct net_iov *niov, unsigned int max_frags,
+			     u32 *token)
+{
+	netmem_ref lost[DMTOK_MAX_SKB_FRAGS];
+	struct xa_sock *xs = priv;
+	unsigned int k, nlost = 0;
+	int err = 0;
+
+	if (p->idx < p->max) {
+		*token = p->tokens[p->idx];
+		return 0;
+	}
+	sock_xa_lock_bh(xs);
+	pool_commit_recheck_locked(xs, p, lost, &nlost);
+	for (k = 0; k < max_frags; k++) {
+		err = __xa_alloc(&xs->frags, &p->tokens[k], XA_ZERO_ENTRY,
+				 xa_limit_31b, GFP_KERNEL);
+		if (err)
+			break;
+	}
+	sock_xa_unlock_bh(xs);
+	put_lost(lost, nlost);
+	p->max = (u8)k;
+	p->idx = 0;
+	if (!k)
+		return err;
+	*token = p->tokens[0];
+	return 0;
 }
 
 /* tcp_xa_pool_refill() */
@@ -132,6 +228,51 @@ static int xa_dontneed(void *priv, const struct dmabuf_token *tokens,
 				goto frag_limit_reached;
 			netmem = (__force netmem_ref)__xa_erase(&xs->frags,
 					tokens[i].token_start + j);
+			if (!netmem || WARN_ON_ONCE(!netmem_is_net_iov(netmem)))
+				continue;
+			netmems[netmem_num++] = netmem;
+			if (netmem_num == ARRAY_SIZE(netmems)) {
+				sock_xa_unlock_bh(xs);
+				for (k = 0; k < netmem_num; k++)
+					WARN_ON_ONCE(!napi_pp_put_page(netmems[k]));
+				netmem_num = 0;
+				sock_xa_lock_bh(xs);
+			}
+			ret++;
+		}
+	}
+frag_limit_reached:
+	sock_xa_unlock_bh(xs);
+	for (k = 0; k < netmem_num; k++)
+		WARN_ON_ONCE(!napi_pp_put_page(netmems[k]));
+	return ret;
+}
+
+/*
+ * xarray-fix-skip: sock_devmem_dontneed() that erases only a committed
+ * entry. Under the same xa_lock, xa_load() reads a reservation
+ * (XA_ZERO_ENTRY) as NULL, so a token recvmsg has reserved but not
+ * committed is skipped like any token the user does not hold.
+ */
+static int xa_skip_dontneed(void *priv, const struct dmabuf_token *tokens,
+			    unsigned int num_tokens)
+{
+	struct xa_sock *xs = priv;
+	unsigned int i, j, k, netmem_num = 0;
+	int ret = 0, num_frags = 0;
+	netmem_ref netmems[16];
+
+	sock_xa_lock_bh(xs);
+	for (i = 0; i < num_tokens; i++) {
+		for (j = 0; j < tokens[i].token_count; j++) {
+			unsigned long index = tokens[i].token_start + j;
+			netmem_ref netmem;
+
+			if (++num_frags > MAX_DONTNEED_FRAGS)
+				goto frag_limit_reached;
+			if (!xa_load(&xs->frags, index))
+				continue;	/* absent, or reserved by recvmsg */
+			netmem = (__force netmem_ref)__xa_erase(&xs->frags, index);
 			if (!netmem || WARN_ON_ONCE(!netmem_is_net_iov(netmem)))
 				continue;
 			netmems[netmem_num++] = netmem;
@@ -269,4 +410,38 @@ const struct dmtok_scheme_ops dmtok_scheme_xarray_small = {
 	.stats		= xa_stats,
 	.for_each_ref	= xa_for_each_ref,
 	.plan		= xa_small_plan,
+};
+
+/* Candidate fix (a): dontneed never consumes a reservation. */
+const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_skip = {
+	.version	= DMTOK_SCHEME_VERSION,
+	.name		= "xarray-fix-skip",
+	.description	= "upstream + fix: dontneed skips reserved tokens",
+	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
+	.init		= xa_scheme_init,
+	.rx_reserve	= xa_rx_reserve,
+	.rx_taken	= xa_rx_taken,
+	.rx_commit	= xa_rx_commit,
+	.dontneed	= xa_skip_dontneed,
+	.release_all	= xa_release_all,
+	.stats		= xa_stats,
+	.for_each_ref	= xa_for_each_ref,
+	.plan		= xa_plan,
+};
+
+/* Candidate fix (b): the commit notices a lost reservation. */
+const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_commit = {
+	.version	= DMTOK_SCHEME_VERSION,
+	.name		= "xarray-fix-commit",
+	.description	= "upstream + fix: commit re-inserts an erased reservation",
+	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
+	.init		= xa_scheme_init,
+	.rx_reserve	= xa_fix_rx_reserve,
+	.rx_taken	= xa_rx_taken,
+	.rx_commit	= xa_fix_rx_commit,
+	.dontneed	= xa_dontneed,
+	.release_all	= xa_release_all,
+	.stats		= xa_stats,
+	.for_each_ref	= xa_for_each_ref,
+	.plan		= xa_plan,
 };
