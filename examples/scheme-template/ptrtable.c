@@ -189,7 +189,7 @@ static int pt_plan(struct dmtok_scheme_plan *p)
 	p->mem_per_binding = 0;
 	p->close_scan = PT_SIZE;
 	p->token_bits = 12;
-	p->token_bits_needed = 64 - __builtin_clzll(p->outstanding + 1);
+	p->token_bits_needed = fls64(p->outstanding + 1);
 	return 0;
 }
 

@@ -58,6 +58,10 @@ typedef unsigned int gfp_t;
 #define __force
 #define __bitwise
 #define __rcu
+/* sparse's lock-context annotations (include/linux/compiler_types.h) */
+#define __acquires(x)
+#define __releases(x)
+#define __must_hold(x)
 #define __must_check	__attribute__((warn_unused_result))
 #define __always_unused	__attribute__((unused))
 #define __maybe_unused	__attribute__((unused))
@@ -69,6 +73,12 @@ typedef unsigned int gfp_t;
 #define max(a, b) ({ __typeof__(a) __a = (a); __typeof__(b) __b = (b); __a > __b ? __a : __b; })
 #define container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* include/asm-generic/bitops/fls64.h: last set bit, 1-based; 0 for 0 */
+static inline int fls64(u64 x)
+{
+	return x ? 64 - __builtin_clzll(x) : 0;
+}
 
 /* ---- include/asm-generic/rwonce.h, include/asm-generic/barrier.h ---- */
 
@@ -89,6 +99,9 @@ typedef unsigned int gfp_t;
 #define try_cmpxchg(p, po, n)						\
 	__atomic_compare_exchange_n((p), (po), (n), false,		\
 				    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)
+#define try_cmpxchg_release(p, po, n)					\
+	__atomic_compare_exchange_n((p), (po), (n), false,		\
+				    __ATOMIC_RELEASE, __ATOMIC_RELAXED)
 
 /* ---- include/linux/atomic.h ---- */
 

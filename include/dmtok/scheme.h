@@ -163,35 +163,35 @@ typedef int (*dmtok_ref_cb)(void *arg, unsigned int token, struct net_iov *niov)
  * @model_xa_chunk_shift: model knob, ignored by the kernel glue: XArrays
  *	that init creates use nodes of 1 << shift slots (0: XA_CHUNK_SHIFT,
  *	6), as the radix-tree test harness shrinks them to reach deep trees
- * @init: create the per-socket state in *@priv. Context: socket creation,
- *	alone. Return: 0 or -ENOMEM.
+ * @init: create the per-socket state in *@priv. Runs at socket creation,
+ *	alone. Returns 0 or -ENOMEM.
  * @rx_reserve: reserve the token for a frag of @niov about to be handed to
  *	the user; @max_frags frags (this one included) are left in the skb.
- *	Context: socket lock held. Return: 0 with *@token set, or -errno
+ *	Runs under the socket lock. Returns 0 with *@token set, or -errno
  *	(-ENOMEM, -ENOSPC, or the scheme's refusal of this frag, e.g.
  *	-EFAULT for a second binding); the frag then stays queued.
  * @rx_taken: the cmsg for the frag reserved last went out and the model
  *	took one pp_ref_count on @niov for the user: record the reference.
- *	Context: socket lock held. Cannot fail.
+ *	Runs under the socket lock. Cannot fail.
  * @rx_commit: end of an skb or of the call: make taken tokens visible to
- *	dontneed, roll back reservations not handed out. Context: socket
- *	lock held. Cannot fail.
+ *	dontneed, roll back reservations not handed out. Runs under the
+ *	socket lock. Cannot fail.
  * @dontneed: SO_DEVMEM_DONTNEED after the generic checks (optlen rules,
  *	at most DMTOK_MAX_DONTNEED_TOKENS entries copied). Stop after
  *	DMTOK_MAX_DONTNEED_FRAGS frags *inspected*; drop one pp_ref_count
- *	with napi_pp_put_page() per frag released. Context: no socket lock,
- *	concurrent with the rx ops and other dontneeds. Return: frags
+ *	with napi_pp_put_page() per frag released. Runs without the socket
+ *	lock, concurrent with the rx ops and other dontneeds. Returns frags
  *	released, or -errno (-EINVAL for malformed input where the scheme
  *	declares DMTOK_SCHEME_ALL_OR_NOTHING or has no state yet).
  * @release_all: drop what the user still holds (tcp_release_user_frags())
  *	unless the scheme lingers until unbind, and free the state.
- *	Context: alone, last.
- * @stats: fill @st (zeroed by the caller). Context: any time.
+ *	Runs alone, last.
+ * @stats: fill @st (zeroed by the caller). Runs at any time.
  * @for_each_ref: call @cb once per user reference this socket records
- *	(token, niov); stop at and return the first non-zero. Context: any
+ *	(token, niov); stop at and return the first non-zero. Runs at any
  *	time; the checker calls it with the socket quiescent.
  * @plan: optional: fill the outputs of @p from its inputs, for
- *	dmtok-plan. Return: 0 or -EINVAL.
+ *	dmtok-plan. Returns 0 or -EINVAL.
  *
  * All ops but @plan are mandatory.
  */
@@ -237,7 +237,9 @@ struct dmtok_scheme_library {
  * dmtok_scheme_register() - make a scheme available by name
  * @ops: the scheme; must stay valid until unregistered
  *
- * Built-in schemes register through this call too. Return: 0, -EINVAL
+ * Built-in schemes register through this call too.
+ *
+ * Return: 0, -EINVAL
  * (NULL ops, bad name, a mandatory op missing, unknown flags), -EPROTO
  * (built against another DMTOK_SCHEME_VERSION), -EEXIST (name taken),
  * -ENOSPC (64 schemes registered already).

@@ -171,8 +171,7 @@ static int na_plan(struct dmtok_scheme_plan *p)
 	p->mem_per_binding = 0;
 	p->close_scan = p->npages;
 	p->token_bits = 32;
-	p->token_bits_needed = p->npages > 1 ?
-		64 - (unsigned int)__builtin_clzll(p->npages - 1) : 0;
+	p->token_bits_needed = fls64(p->npages - 1);
 	return 0;
 }
 

@@ -146,8 +146,7 @@ static int nu_plan(struct dmtok_scheme_plan *p)
 	p->mem_per_binding = p->npages * sizeof(atomic_t);	/* niov->uref */
 	p->close_scan = 0;
 	p->token_bits = 32;
-	p->token_bits_needed = p->npages > 1 ?
-		64 - (unsigned int)__builtin_clzll(p->npages - 1) : 0;
+	p->token_bits_needed = fls64(p->npages - 1);
 	return 0;
 }
 

@@ -145,8 +145,7 @@ static void free_stack_push_mpsc(struct slots_sock *s, u32 first, u32 last)
 
 	do {
 		WRITE_ONCE(*slot_of(s, last), slot_mk_free(head));
-	} while (!__atomic_compare_exchange_n(&s->free_head, &head, first, true,
-					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	} while (!try_cmpxchg_release(&s->free_head, &head, first));
 }
 
 /*
@@ -344,7 +343,7 @@ static int slots_plan(struct dmtok_scheme_plan *p)
 	p->mem_per_binding = 0;
 	p->close_scan = p->outstanding;	/* the high-water mark */
 	p->token_bits = LEAF_BITS + MID_BITS + TOP_BITS;
-	p->token_bits_needed = 64 - (unsigned int)__builtin_clzll(p->outstanding + 1);
+	p->token_bits_needed = fls64(p->outstanding + 1);
 	return 0;
 }
 

@@ -45,12 +45,14 @@ static int xa_scheme_init(void **priv)
 }
 
 static void sock_xa_lock_bh(struct xa_sock *xs)
+	__acquires(&xs->frags.xa_lock)
 {
 	xa_lock_bh(&xs->frags);
 	xs->locks++;
 }
 
 static void sock_xa_unlock_bh(struct xa_sock *xs)
+	__releases(&xs->frags.xa_lock)
 {
 	xa_unlock_bh(&xs->frags);
 }
@@ -366,7 +368,7 @@ static int xa_plan(struct dmtok_scheme_plan *p)
 	p->mem_per_binding = 0;
 	p->close_scan = p->outstanding;
 	p->token_bits = 31;	/* xa_limit_31b */
-	p->token_bits_needed = 64 - (unsigned int)__builtin_clzll(p->outstanding + 1);
+	p->token_bits_needed = fls64(p->outstanding + 1);
 	return 0;
 }
 

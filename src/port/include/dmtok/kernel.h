@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The kernel vocabulary for scheme files, in the kernel: the kbuild twin
+ * of include/dmtok/kernel.h. Everything comes from the real Linux 6.12
+ * headers (atomics, READ_ONCE and barriers, kvmalloc, spinlock_t, WARN,
+ * struct net_iov and netmem_ref from <net/netmem.h>, napi_pp_put_page()
+ * from <linux/skbuff.h>, the XArray), except what net/core/devmem.h
+ * holds: that header is not shipped with the kernel headers, so its few
+ * pieces the schemes use are declared here as 6.12 has them (struct
+ * dmabuf_genpool_chunk_owner, struct net_devmem_dmabuf_binding,
+ * net_iov_binding(), net_iov_virtual_addr(), net_iov_binding_id(), the
+ * binding get/put).
+ *
+ * The seams (what 6.12 lacks and the token series adds: the binding's
+ * vec[], the niov's uref, the autorelease attribute) live in a wrapper
+ * around the binding, struct dmtok_port_binding, reached through the same
+ * accessors the userspace header defines. A port into net/core replaces
+ * them with the series' fields; the scheme files do not change.
+ */
+#ifndef DMTOK_PORT_KERNEL_H
+#define DMTOK_PORT_KERNEL_H
+
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/build_bug.h>
+#include <linux/bug.h>
+#include <linux/dma-buf.h>
+#include <linux/errno.h>
+#include <linux/minmax.h>
+#include <linux/refcount.h>
+#include <linux/skbuff.h>
+#include <linux/skbuff_ref.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uio.h>
+#include <linux/xarray.h>
+#include <net/netmem.h>
+
+#include <dmtok/scheme.h>
+
+static_assert(DMTOK_MAX_SKB_FRAGS == MAX_SKB_FRAGS);
+
+/* net/core/sock.c (static there) */
+#define MAX_DONTNEED_TOKENS	DMTOK_MAX_DONTNEED_TOKENS
+#define MAX_DONTNEED_FRAGS	DMTOK_MAX_DONTNEED_FRAGS
+
+/* ---- net/core/devmem.h, Linux 6.12, as declared there ---- */
+
+struct dmabuf_genpool_chunk_owner {
+	unsigned long base_virtual;
+	dma_addr_t base_dma_addr;
+	struct net_iov *niovs;
+	size_t num_niovs;
+	struct net_devmem_dmabuf_binding *binding;
+};
+
+struct net_devmem_dmabuf_binding {
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attachment;
+	struct sg_table *sgt;
+	struct net_device *dev;
+	struct gen_pool *chunk_pool;
+	refcount_t ref;
+	struct list_head list;
+	struct xarray bound_rxqs;
+	u32 id;
+};
+
+void __net_devmem_dmabuf_binding_free(struct net_devmem_dmabuf_binding *binding);
+
+static inline struct dmabuf_genpool_chunk_owner *net_iov_owner(const struct net_iov *niov)
+{
+	return niov->owner;
+}
+
+static inline unsigned int net_iov_idx(const struct net_iov *niov)
+{
+	return niov - net_iov_owner(niov)->niovs;
+}
+
+static inline struct net_devmem_dmabuf_binding *net_iov_binding(const struct net_iov *niov)
+{
+	return net_iov_owner(niov)->binding;
+}
+
+static inline unsigned long net_iov_virtual_addr(const struct net_iov *niov)
+{
+	struct dmabuf_genpool_chunk_owner *owner = net_iov_owner(niov);
+
+	return owner->base_virtual +
+	       ((unsigned long)net_iov_idx(niov) << PAGE_SHIFT);
+}
+
+static inline u32 net_iov_binding_id(const struct net_iov *niov)
+{
+	return net_iov_owner(niov)->binding->id;
+}
+
+static inline void net_devmem_dmabuf_binding_get(struct net_devmem_dmabuf_binding *binding)
+{
+	refcount_inc(&binding->ref);
+}
+
+static inline void net_devmem_dmabuf_binding_put(struct net_devmem_dmabuf_binding *binding)
+{
+	if (!refcount_dec_and_test(&binding->ref))
+		return;
+	__net_devmem_dmabuf_binding_free(binding);
+}
+
+/* ---- the seams: what the series adds, kept beside the 6.12 binding ---- */
+
+struct dmtok_port_binding {
+	struct net_devmem_dmabuf_binding b;
+	struct net_iov **vec;		/* the series' binding->vec[] */
+	atomic_t *urefs;		/* the series' niov->uref, by page */
+	bool autorelease;
+	bool unbound;
+};
+
+static inline struct dmtok_port_binding *
+dmtok_port_binding(const struct net_devmem_dmabuf_binding *b)
+{
+	return container_of(b, struct dmtok_port_binding, b);
+}
+
+static inline u32 net_iov_page_index(const struct net_iov *niov)
+{
+	return net_iov_virtual_addr(niov) >> PAGE_SHIFT;
+}
+
+static inline u32 net_devmem_binding_npages(const struct net_devmem_dmabuf_binding *b)
+{
+	return b->dmabuf->size >> PAGE_SHIFT;
+}
+
+static inline struct net_iov *
+net_devmem_binding_niov(const struct net_devmem_dmabuf_binding *b, u32 idx)
+{
+	return dmtok_port_binding(b)->vec[idx];
+}
+
+static inline atomic_t *net_iov_uref(struct net_iov *niov)
+{
+	return &dmtok_port_binding(net_iov_binding(niov))->urefs[net_iov_page_index(niov)];
+}
+
+static inline bool net_devmem_binding_autorelease(const struct net_devmem_dmabuf_binding *b)
+{
+	return dmtok_port_binding(b)->autorelease;
+}
+
+static inline bool net_devmem_binding_unbound(const struct net_devmem_dmabuf_binding *b)
+{
+	return smp_load_acquire(&dmtok_port_binding(b)->unbound);
+}
+
+/* ---- model-only hooks: nothing to report in the kernel ---- */
+
+struct dmtok_xa_stats {
+	unsigned long long entries, nodes, node_allocs, node_frees;
+	unsigned int height, node_bytes;
+};
+
+static inline void dmtok_xa_stats(const struct xarray *xa, struct dmtok_xa_stats *st)
+{
+	*st = (struct dmtok_xa_stats){ 0 };
+}
+
+/* A scheme library's export means nothing in the kernel. */
+#define DMTOK_SCHEME_EXPORT(...)					\
+	static const struct dmtok_scheme_ops *const			\
+		__dmtok_port_schemes[] __maybe_unused = { __VA_ARGS__ }
+
+#endif /* DMTOK_PORT_KERNEL_H */

@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+# file: src/schemes/niov_array.c
+# changes: 1
+# The posted WARN_ONCE on a user-supplied out-of-range token.
+s/^\t\t\tif (token >= s->npages)$/\t\t\tif (WARN_ON_ONCE(token >= s->npages))/
