@@ -7,18 +7,21 @@
  * SO_DEVMEM_DONTNEED in batches of 128 one-token entries (as ncdevmem
  * does). Costs are per-thread CPU time per frag -- the quantity the
  * review's rx-worker CPU% measures -- split into the recvmsg side and the
- * dontneed side, medians of several runs, with ratios against the xarray
- * scheme and against a floor measured in the same run (a scheme that only
- * does the two unavoidable atomics: pp_ref_count up, and down with
- * dec_if_positive). Then memory per socket, close time, and the review's
+ * dontneed side. Runs interleave the schemes; every figure is a median
+ * with its min-max over the runs, and ratios (against the xarray scheme
+ * and against a floor measured in the same run: a scheme that only does
+ * the two unavoidable atomics, pp_ref_count up, and down with
+ * dec_if_positive) are medians of per-run ratios. Then memory per socket,
+ * close time, 1-vs-2-thread dontneed on one socket, and the review's
  * CPU-saving prediction next to the 4.9 points kperf measured.
  *
  * Every niov in use carries one base reference for the whole run (the
  * skb's), so a put never recycles a page: only token work is timed.
- * Timing: the worker's whole loop in thread CPU time (one syscall per
- * run), the dontneed calls with the vDSO monotonic clock; the recvmsg
- * side is the difference, so the "recv" column includes the loop's own
- * bookkeeping, which the floor shows.
+ * Timing: the worker's whole loop and each dontneed call in thread CPU
+ * time (the cost of a clock-read pair, calibrated at start, subtracted);
+ * the recvmsg side is the difference, so the "recv" column includes the
+ * loop's own bookkeeping, which the floor shows. Close and the 1-vs-2
+ * thread test use the monotonic clock (wall time).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -287,13 +290,20 @@ static void *worker_run(void *arg)
 	return NULL;
 }
 
+/* One scheme's figures, one entry per run (runs interleave the schemes). */
 struct result {
+	const struct dmtok_scheme_ops *ops;
 	const char *name;
-	double rx, dn, rt;	/* median CPU ns per frag */
-	uint64_t mem;		/* per socket, bytes */
-	double close_us;	/* median, 128 outstanding */
-	double scale1, scale2;	/* dontneed Mtok/s, 1 and 2 threads, one socket */
+	double rx[64], dn[64], rt[64];	/* CPU ns per frag */
+	double close_us[64];		/* c->outstanding held */
+	double scale1[64], scale2[64];	/* dontneed Mtok/s, 1 and 2 threads, one socket */
+	uint64_t mem;			/* per socket, bytes */
 	int err;
+};
+
+/* median, min and max of @n values (copied: the runs keep their order) */
+struct spread {
+	double med, lo, hi;
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -303,10 +313,21 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double median(double *v, unsigned int n)
+static struct spread spread_of(const double *v, unsigned int n)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	double t[64];
+
+	memcpy(t, v, n * sizeof(*t));
+	qsort(t, n, sizeof(*t), cmp_double);
+	return (struct spread){ n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2,
+				t[0], t[n - 1] };
+}
+
+/* (max - min) / median: above SPREAD_WARN a row is noise, not a result */
+#define SPREAD_WARN	0.15
+static double rel_spread(struct spread s)
+{
+	return s.med > 0 ? (s.hi - s.lo) / s.med : 0;
 }
 
 /* Close cost: a socket holding c->outstanding random pages, timed release_all. */
@@ -337,7 +358,15 @@ static double close_once(const struct dmtok_scheme_ops *ops, struct net_devmem_d
 /*
  * Dontneed scaling on one socket: receive @n tokens, then return them
  * with @threads threads at once (disjoint shares, c->batch per call).
- * Returns released tokens per second of wall-clock time.
+ * Returns released tokens per second of wall-clock time, or -1.
+ *
+ * The wall clock starts before the threads are released (read, then the
+ * barrier): with two workers and the main thread on two CPUs the main
+ * thread is often scheduled last, and a start read after the barrier
+ * once produced windows shorter than the work. Each thread also measures
+ * its own CPU time; a window shorter than the longest of those is
+ * impossible, and the figure is refused (no number is better than a
+ * wrong one).
  */
 struct ret_arg {
 	const struct dmtok_scheme_ops *ops;
@@ -347,13 +376,16 @@ struct ret_arg {
 	unsigned int batch;
 	pthread_barrier_t *go;
 	long released;
+	double cpu_ns;		/* this thread's CPU time for its share */
 };
 
 static void *returner(void *p)
 {
 	struct ret_arg *a = p;
+	double t0;
 
 	pthread_barrier_wait(a->go);	/* no spinning: callgrind-friendly */
+	t0 = thread_ns();
 	for (size_t i = 0; i < a->n; i += a->batch) {
 		size_t k = a->n - i < a->batch ? a->n - i : a->batch;
 		int r = a->ops->dontneed(a->priv, a->toks + i, (unsigned int)k);
@@ -361,8 +393,11 @@ static void *returner(void *p)
 		if (r > 0)
 			a->released += r;
 	}
+	a->cpu_ns = thread_ns() - t0;
 	return NULL;
 }
+
+static int window_invalid;	/* a concurrent figure was refused */
 
 static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_ops *ops,
 			       struct net_devmem_dmabuf_binding *b, size_t n, unsigned int threads)
@@ -376,91 +411,96 @@ static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_op
 	void *priv;
 	size_t got = 0;
 
+	double max_cpu = 0;
+	int err = 0;
+
 	if (!toks || ops->init(&priv)) {
 		free(toks);
 		return -1;
 	}
-	while (got < n) {
+	while (got < n && !err) {
 		struct dmtok_rx_batch batch = { 0 };
 
 		for (unsigned int k = 0; k < BATCH_FRAGS && got < n; k++) {
 			struct net_iov *niov = b->vec[got % b->npages];
 			u32 tok;
 
-			if (hand_out(ops, priv, &batch, niov, BATCH_FRAGS - k, &tok))
+			err = hand_out(ops, priv, &batch, niov, BATCH_FRAGS - k, &tok);
+			if (err)
 				break;
 			toks[got++] = (struct dmabuf_token){ tok, 1 };
 		}
 		ops->rx_commit(priv, &batch);
 	}
+	if (err) {	/* the scheme refused a frag: no figure */
+		ops->release_all(priv);
+		free(toks);
+		return -1;
+	}
 	pthread_barrier_init(&go, NULL, threads + 1);
 	for (unsigned int i = 0; i < threads; i++) {
 		a[i] = (struct ret_arg){ ops, priv, toks + i * (n / threads),
 					 i + 1 == threads ? n - i * (n / threads) : n / threads,
-					 c->batch, &go, 0 };
+					 c->batch, &go, 0, 0 };
 		pthread_create(&th[i], NULL, returner, &a[i]);
 	}
+	t0 = mono_ns();			/* before the release, never after */
 	pthread_barrier_wait(&go);
-	t0 = mono_ns();
 	for (unsigned int i = 0; i < threads; i++) {
 		pthread_join(th[i], NULL);
 		released += a[i].released;
+		max_cpu = a[i].cpu_ns > max_cpu ? a[i].cpu_ns : max_cpu;
 	}
 	dt = mono_ns() - t0;
 	pthread_barrier_destroy(&go);
 	ops->release_all(priv);
 	free(toks);
+	if (dt < max_cpu) {
+		fprintf(stderr, "dmtok-bench: %s: %u-thread window %.0f ns is shorter than a "
+			"thread's own CPU time %.0f ns: figure refused\n", ops->name, threads,
+			dt, max_cpu);
+		window_invalid = 1;
+		return -1;
+	}
 	return released == (long)n ? (double)n / dt * 1e3 : -1;	/* Mtok/s */
 }
 
-static int run_scheme(const struct cfg *c, const struct dmtok_scheme_ops *ops,
-		      struct net_devmem_dmabuf_binding *b, struct result *r)
+/* One run of one scheme: all workers, then close, then the scaling test. */
+static int run_once(const struct cfg *c, struct result *r,
+		    struct net_devmem_dmabuf_binding *b, unsigned int run, size_t scale_n)
 {
-	double rx[64], dn[64], rt[64], cl[64], s1[64], s2[64];
+	const struct dmtok_scheme_ops *ops = r->ops;
 	struct worker w[MAX_WORKERS];
-	uint64_t s = c->seed;
+	uint64_t s = c->seed + run;
+	double sum_rx = 0, sum_dn = 0;
+	uint64_t frags = 0;
 
-	memset(r, 0, sizeof(*r));
-	r->name = ops->name;
-	for (unsigned int run = 0; run < c->runs; run++) {
-		double sum_rx = 0, sum_dn = 0;
-		uint64_t frags = 0;
-
-		for (unsigned int i = 0; i < c->workers; i++) {
-			w[i] = (struct worker){ .c = c, .ops = ops, .b = b, .id = i,
-						.seed = c->seed + i * 7919 + run };
-			if (pthread_create(&w[i].th, NULL, worker_run, &w[i]))
-				return -1;
-		}
-		for (unsigned int i = 0; i < c->workers; i++) {
-			pthread_join(w[i].th, NULL);
-			if (w[i].err)
-				r->err = w[i].err;
-			sum_rx += w[i].rx_ns;
-			sum_dn += w[i].dn_ns;
-			frags += w[i].frags;
-			r->mem = w[i].mem;
-			if (w[i].released != w[i].frags && !r->err)
-				r->err = EIO;	/* a token that did not come back */
-		}
-		rx[run] = sum_rx / (double)frags;
-		dn[run] = sum_dn / (double)frags;
-		rt[run] = rx[run] + dn[run];
-		cl[run] = close_once(ops, b, c->outstanding, &s);
-		/* wall-clock scaling means nothing under callgrind: skipped in -1 */
-		s1[run] = c->fixed ? 0 : dontneed_scaling(c, ops, b, c->scale_tokens, 1);
-		s2[run] = c->fixed ? 0 : dontneed_scaling(c, ops, b, c->scale_tokens, 2);
-		if (!c->quiet && isatty(2))
-			fprintf(stderr, "\r  %-12s run %u/%u", ops->name, run + 1, c->runs);
+	for (unsigned int i = 0; i < c->workers; i++) {
+		w[i] = (struct worker){ .c = c, .ops = ops, .b = b, .id = i,
+					.seed = c->seed + i * 7919 + run };
+		if (pthread_create(&w[i].th, NULL, worker_run, &w[i]))
+			return -1;
 	}
-	if (!c->quiet && isatty(2))
-		fprintf(stderr, "\r%40s\r", "");
-	r->rx = median(rx, c->runs);
-	r->dn = median(dn, c->runs);
-	r->rt = median(rt, c->runs);
-	r->close_us = median(cl, c->runs);
-	r->scale1 = median(s1, c->runs);
-	r->scale2 = median(s2, c->runs);
+	for (unsigned int i = 0; i < c->workers; i++) {
+		pthread_join(w[i].th, NULL);
+		if (w[i].err)
+			r->err = w[i].err;
+		sum_rx += w[i].rx_ns;
+		sum_dn += w[i].dn_ns;
+		frags += w[i].frags;
+		r->mem = w[i].mem;
+		if (w[i].released != w[i].frags && !r->err)
+			r->err = EIO;	/* a token that did not come back */
+	}
+	if (!frags)
+		frags = 1;
+	r->rx[run] = sum_rx / (double)frags;
+	r->dn[run] = sum_dn / (double)frags;
+	r->rt[run] = r->rx[run] + r->dn[run];
+	r->close_us[run] = close_once(ops, b, c->outstanding, &s);
+	/* wall-clock scaling means nothing under callgrind: skipped in -1 */
+	r->scale1[run] = c->fixed ? 0 : dontneed_scaling(c, ops, b, scale_n, 1);
+	r->scale2[run] = c->fixed ? 0 : dontneed_scaling(c, ops, b, scale_n, 2);
 	return 0;
 }
 
@@ -498,6 +538,22 @@ static void print_machine(const struct cfg *c)
 	       size, c->random_pages ? "random" : "sequential",
 	       c->batch, c->outstanding, (unsigned long long)c->frags, c->runs,
 	       (unsigned long long)c->seed);
+}
+
+/* strtonum() with the allowed range in the message */
+static long long num_arg(int opt, const char *arg, long long lo, long long hi,
+			 const char **err)
+{
+	static char msg[96];
+	const char *e = NULL;
+	long long v = strtonum(arg, lo, hi, &e);
+
+	if (e) {
+		snprintf(msg, sizeof(msg), "%s (allowed %lld..%lld)", e, lo, hi);
+		*err = msg;
+	}
+	(void)opt;
+	return v;
 }
 
 static void usage(FILE *f)
@@ -542,20 +598,21 @@ int main(int argc, char **argv)
 	const char *csv = NULL, *err = NULL;
 	unsigned int q = 0, i, nlist = 0;
 	struct result *xa_res = NULL, *na_res = NULL;
+	int warned = 0;
 	char lerr[512], names[1024];
 	int opt, ifi, d, id;
 
 	while ((opt = getopt_long(argc, argv, "w:s:n:r:b:o:t:RS:x:L:c:1qh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'w': c.workers = (unsigned int)strtonum(optarg, 1, MAX_WORKERS, &err); break;
-		case 's': if (expand_number(optarg, &c.dmabuf_size)) err = "not a size"; break;
-		case 'n': c.frags = (uint64_t)strtonum(optarg, BATCH_FRAGS, 1ll << 40, &err); break;
-		case 'r': c.runs = (unsigned int)strtonum(optarg, 1, 64, &err); break;
-		case 'b': c.batch = (unsigned int)strtonum(optarg, 1, 128, &err); break;
-		case 'o': c.outstanding = (unsigned int)strtonum(optarg, 1, 1 << 20, &err); break;
-		case 't': c.scale_tokens = (size_t)strtonum(optarg, 256, 1 << 24, &err); break;
+		case 'w': c.workers = (unsigned int)num_arg(opt, optarg, 1, MAX_WORKERS, &err); break;
+		case 's': if (expand_number(optarg, &c.dmabuf_size)) err = "not a size (K/M/G/T suffixes)"; break;
+		case 'n': c.frags = (uint64_t)num_arg(opt, optarg, BATCH_FRAGS, 1ll << 40, &err); break;
+		case 'r': c.runs = (unsigned int)num_arg(opt, optarg, 1, 64, &err); break;
+		case 'b': c.batch = (unsigned int)num_arg(opt, optarg, 1, 128, &err); break;
+		case 'o': c.outstanding = (unsigned int)num_arg(opt, optarg, 1, 1 << 20, &err); break;
+		case 't': c.scale_tokens = (size_t)num_arg(opt, optarg, 256, 1 << 24, &err); break;
 		case 'R': c.random_pages = 1; break;
-		case 'S': c.seed = (uint64_t)strtonum(optarg, 1, 1ll << 62, &err); break;
+		case 'S': c.seed = (uint64_t)num_arg(opt, optarg, 1, 1ll << 62, &err); break;
 		case 'x': c.only = optarg; break;
 		case 'L':
 			if (dmtok_scheme_load(optarg, lerr, sizeof(lerr)) < 0) {
@@ -624,58 +681,126 @@ int main(int argc, char **argv)
 	printf("clock: thread CPU time, %.0f ns per read pair (subtracted)\n", clock_pair_ns);
 	if (c.csv && ftell(c.csv) == 0)
 		fprintf(c.csv, "scheme,workers,dmabuf_bytes,random,batch,outstanding,seed,"
-			"rx_ns,dontneed_ns,roundtrip_ns,mem_bytes,close_us,"
-			"dontneed_1t_mtok,dontneed_2t_mtok\n");
+			"rx_ns,dontneed_ns,roundtrip_ns,roundtrip_min,roundtrip_max,"
+			"x_floor,x_floor_min,x_floor_max,mem_bytes,close_us\n");
 	for (i = 0; i < nlist; i++) {
-		if (run_scheme(&c, list[i], b, &res[i]))
-			return 1;
+		res[i].ops = list[i];
+		res[i].name = list[i]->name;
 		if (!strcmp(list[i]->name, "xarray"))
 			xa_res = &res[i];
 		if (!strcmp(list[i]->name, "niov-array"))
 			na_res = &res[i];
 	}
+	/*
+	 * Runs interleave the schemes (run 1 of each, then run 2 of each...),
+	 * so a ratio is taken between figures measured close in time, per
+	 * run, and summarised as the median of the per-run ratios.
+	 */
+	for (unsigned int run = 0; run < c.runs; run++) {
+		for (i = 0; i < nlist; i++) {
+			size_t n = c.scale_tokens;
 
-	printf("\n%-11s %9s %11s %10s %10s %8s %8s %11s %10s\n", "scheme",
-	       "recv ns", "dontneed ns", "round trip", "Mtok/s/w", "vs xa", "vs floor",
-	       "mem/socket", "close us");
+			if (list[i]->max_outstanding && n > list[i]->max_outstanding)
+				n = list[i]->max_outstanding;
+			if (run_once(&c, &res[i], b, run, n))
+				return 1;
+		}
+		if (!c.quiet && isatty(2))
+			fprintf(stderr, "\r  run %u/%u", run + 1, c.runs);
+	}
+	if (!c.quiet && isatty(2))
+		fprintf(stderr, "\r%40s\r", "");
+
+	printf("\nper frag, CPU ns: median [min-max] of %u runs; cost ratios are medians of the\n"
+	       "per-run ratios (x floor: times the two-atomic floor's cost; x xarray: times\n"
+	       "upstream's cost, so 0.25 means four times faster)\n", c.runs);
+	printf("%-17s %20s %18s %18s %8s %9s %10s %9s\n", "scheme", "round trip",
+	       "x floor", "x xarray", "recv", "dontneed", "mem/sock", "close us");
 	for (i = 0; i < nlist; i++) {
 		struct result *r = &res[i];
+		double vf[64], vx[64];
+		struct spread rt, rf, rxa, rx, dn, cl;
 		char mem[16];
+		int noisy;
 
-		if (!r->name)
-			continue;
-		humanize_number(mem, 7, (int64_t)r->mem, "B", HN_AUTOSCALE,
-				HN_NOSPACE | HN_DECIMAL | HN_IEC_PREFIXES);
 		if (r->err) {
-			printf("%-11s failed: %s\n", r->name, strerror(r->err));
+			printf("%-17s failed: %s\n", r->name, strerror(r->err));
 			continue;
 		}
-		printf("%-11s %9.1f %11.1f %10.1f %10.1f %7.2fx %7.2fx %11s %10.1f\n",
-		       r->name, r->rx, r->dn, r->rt, 1e3 / r->rt,
-		       xa_res->rt / r->rt, r->rt / res[0].rt, mem, r->close_us);
+		for (unsigned int run = 0; run < c.runs; run++) {
+			vf[run] = r->rt[run] / res[0].rt[run];
+			vx[run] = r->rt[run] / xa_res->rt[run];
+		}
+		rt = spread_of(r->rt, c.runs);
+		rf = spread_of(vf, c.runs);
+		rxa = spread_of(vx, c.runs);
+		rx = spread_of(r->rx, c.runs);
+		dn = spread_of(r->dn, c.runs);
+		cl = spread_of(r->close_us, c.runs);
+		humanize_number(mem, 7, (int64_t)r->mem, "B", HN_AUTOSCALE,
+				HN_NOSPACE | HN_DECIMAL | HN_IEC_PREFIXES);
+		noisy = c.runs > 1 && (rel_spread(rt) > SPREAD_WARN ||
+				       (i && rel_spread(rf) > SPREAD_WARN));
+		printf("%-17s %6.1f [%5.1f-%5.1f] %5.2f [%4.2f-%4.2f] %5.2f [%4.2f-%4.2f] %8.1f %9.1f %10s %9.1f%s\n",
+		       r->name, rt.med, rt.lo, rt.hi, rf.med, rf.lo, rf.hi,
+		       rxa.med, rxa.lo, rxa.hi, rx.med, dn.med, mem, cl.med,
+		       noisy ? "  (noisy)" : "");
+		if (noisy)
+			warned++;
 		if (c.csv)
-			fprintf(c.csv, "%s,%u,%llu,%d,%u,%u,%llu,%.2f,%.2f,%.2f,%llu,%.2f,%.2f,%.2f\n",
+			fprintf(c.csv, "%s,%u,%llu,%d,%u,%u,%llu,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.3f,%llu,%.2f\n",
 				r->name, c.workers, (unsigned long long)c.dmabuf_size,
 				c.random_pages, c.batch, c.outstanding,
-				(unsigned long long)c.seed, r->rx, r->dn, r->rt,
-				(unsigned long long)r->mem, r->close_us, r->scale1, r->scale2);
+				(unsigned long long)c.seed, rx.med, dn.med, rt.med, rt.lo, rt.hi,
+				rf.med, rf.lo, rf.hi, (unsigned long long)r->mem, cl.med);
 	}
-	if (!c.fixed)
-		printf("\ndontneed on one socket, %zu tokens returned by 1 and by 2 threads at once "
-		       "(wall clock, Mtok/s):\n", c.scale_tokens);
-	for (i = 1; i < nlist; i++)
-		if (res[i].name && !res[i].err && !c.fixed)
-			printf("  %-11s 1 thread %6.1f   2 threads %6.1f   x%.2f\n", res[i].name,
-			       res[i].scale1, res[i].scale2, res[i].scale2 / res[i].scale1);
+	if (warned)
+		printf("WARNING: %d row(s) spread more than %.0f%% between runs (min-max over the "
+		       "median): this machine was noisy; rerun before reading them as results\n",
+		       warned, SPREAD_WARN * 100);
+	if (!c.fixed) {
+		printf("\ndontneed on one socket: tokens returned by 1 and by 2 threads at once\n"
+		       "(wall clock from before the threads are released; Mtok/s, median [min-max];\n"
+		       "x2/x1: median of the per-run ratios)\n");
+		for (i = 1; i < nlist; i++) {
+			struct result *r = &res[i];
+			double ratio[64];
+			struct spread a, b2, qr;
+			int bad = 0;
+
+			if (r->err)
+				continue;
+			for (unsigned int run = 0; run < c.runs; run++) {
+				bad |= r->scale1[run] <= 0 || r->scale2[run] <= 0;
+				ratio[run] = r->scale1[run] > 0 ? r->scale2[run] / r->scale1[run] : 0;
+			}
+			if (bad) {
+				printf("  %-17s no figure (a window was refused or the scheme could not "
+				       "hold the tokens)\n", r->name);
+				continue;
+			}
+			a = spread_of(r->scale1, c.runs);
+			b2 = spread_of(r->scale2, c.runs);
+			qr = spread_of(ratio, c.runs);
+			printf("  %-17s 1 thread %6.1f [%5.1f-%5.1f]  2 threads %6.1f [%5.1f-%5.1f]"
+			       "  x%.2f [%.2f-%.2f]\n", r->name, a.med, a.lo, a.hi,
+			       b2.med, b2.lo, b2.hi, qr.med, qr.lo, qr.hi);
+		}
+	}
 	if (na_res && !na_res->err && !c.fixed) {
 		/* the review: 45 GB/s of 4 KiB frags = 11 M tokens/s over 4 workers */
 		double per_worker = 45e9 / 4096 / 4;
-		double pts = per_worker * (xa_res->rt - na_res->rt) * 1e-9 * 100;
+		double xa_rt = spread_of(xa_res->rt, c.runs).med;
+		double na_rt = spread_of(na_res->rt, c.runs).med;
+		double pts = per_worker * (xa_rt - na_rt) * 1e-9 * 100;
 
 		printf("\nreview check: predicted rx-worker CPU saving of niov-array over xarray\n"
-		       "  = (45e9 B/s / 4096 B / 4 workers) x (%.1f - %.1f) ns x 100%%\n"
-		       "  = %.2f percentage points   (kperf in the review: 83.6%% -> 78.7%%, 4.9 points)\n",
-		       xa_res->rt, na_res->rt, pts);
+		       "  = (45e9 B/s / 4096 B / 4 workers) x (%.1f - %.1f) ns x 100%%\n", xa_rt, na_rt);
+		if (pts >= 0)
+			printf("  = %.2f percentage points   (kperf in the review: 83.6%% -> 78.7%%, "
+			       "4.9 points)\n", pts);
+		else
+			printf("  = no saving: niov-array costs more than xarray in this workload\n");
 	}
 	if (c.csv)
 		fclose(c.csv);
@@ -683,5 +808,5 @@ int main(int argc, char **argv)
 		atomic_long_set(&b->vec[p]->pp_ref_count, 0);
 	dmtok_binding_put(b);
 	dmtok_net_destroy(net);
-	return 0;
+	return window_invalid ? 1 : 0;
 }

@@ -93,7 +93,7 @@ static int na_dontneed(void *priv, const struct dmabuf_token *tokens,
 			u32 token = tokens[i].token_start + j;
 
 			/* as posted (binding->dmabuf->size / PAGE_SIZE), minus the WARN */
-			if (token >= s->npages)
+			if (token >= net_devmem_binding_npages(binding))
 				break;
 			if (++num_frags > MAX_DONTNEED_FRAGS)
 				goto frag_limit_reached;

@@ -28,7 +28,7 @@ for m in $list; do
   rm -rf "$b" "$t"
   CC=clang meson setup "$b" "$tree" -Dfuzzing=true \
     -Db_sanitize=address,undefined -Db_lundef=false >/dev/null 2>&1
-  if ! ninja -C "$b" tests/fuzz_ops tests/stress >/dev/null 2>&1; then
+  if ! ninja -C "$b" tests/fuzz_ops tests/dmtok-stress >/dev/null 2>&1; then
     printf '| %s | build failed | | | | |\n' "$m"; continue
   fi
   work=$(mktemp -d)
@@ -45,13 +45,13 @@ for m in $list; do
   cp "$work/log.txt" "$out/fuzz-$m.log"; rm -rf "$work"
   # stress, plain (the ASan build) and under TSan
   s_plain=no
-  timeout 120 "$b/tests/stress" "$scheme" 6 1 > "$out/stress-$m.log" 2>&1 || s_plain=yes
+  timeout 120 "$b/tests/dmtok-stress" "$scheme" 6 1 > "$out/stress-$m.log" 2>&1 || s_plain=yes
   CC=clang meson setup "$t" "$tree" -Db_sanitize=thread -Db_lundef=false >/dev/null 2>&1
-  if ! ninja -C "$t" tests/stress >/dev/null 2>&1; then
+  if ! ninja -C "$t" tests/dmtok-stress >/dev/null 2>&1; then
     printf '| %s | TSan build failed | | | | |\n' "$m"; continue
   fi
   s_tsan=no
-  TSAN_OPTIONS=halt_on_error=1 timeout 120 "$t/tests/stress" "$scheme" 6 1 > "$out/tsan-$m.log" 2>&1 || s_tsan=yes
+  TSAN_OPTIONS=halt_on_error=1 timeout 120 "$t/tests/dmtok-stress" "$scheme" 6 1 > "$out/tsan-$m.log" 2>&1 || s_tsan=yes
   grep -q "ThreadSanitizer: data race" "$out/tsan-$m.log" && s_tsan="yes (data race)"
   printf '| %s | %s | %s | %s | %s | %s |\n' "$m" "$found" \
     "$took" "$check" "$s_plain" "$s_tsan"

@@ -2,4 +2,4 @@
 # file: src/schemes/niov_array.c
 # changes: 2
 # A user token indexes urefs[] unchecked.
-/^\t\t\tif (token >= s->npages)$/{N;d}
+/^\t\t\tif (token >= net_devmem_binding_npages(binding))$/{N;d}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+# The path a scheme author takes, end to end: install dmtok into a prefix,
+# build the out-of-tree template (examples/scheme-template) against the
+# installed dmtok through pkg-config, and run every tool on it: the
+# conformance program, the fuzzers (FUZZ_SECS each, from the fuzz build
+# given as $1), the stress test, a bench smoke, the planner, the leak
+# reproducer and the kbuild port check; then plant a bug in a copy of the
+# template and show the conformance program fails naming the invariant.
+# usage: .ci/template.sh FUZZ_BUILD_DIR [FUZZ_SECS]
+set -eu
+cd "$(dirname "$0")/.."
+fuzz=${1:-}; secs=${2:-10}
+top=$PWD; out=$top/out/template-ci
+rm -rf "$out"; mkdir -p "$out"
+prefix=$out/prefix
+echo "-- install dmtok into $prefix"
+meson setup "$out/build" --prefix="$prefix" -Dbuildtype=debugoptimized >/dev/null
+meson install -C "$out/build" >/dev/null
+export PATH="$prefix/bin:$PATH"
+export PKG_CONFIG_PATH=$(dirname "$(find "$prefix" -name dmtok.pc | head -1)")
+echo "-- build the template against it (pkg-config: $(pkg-config --modversion dmtok))"
+cp -r examples/scheme-template "$out/src"
+meson setup "$out/tb" "$out/src" >/dev/null
+ninja -C "$out/tb" >/dev/null
+lib=$out/tb/libptrtable.so
+echo "-- dmtok-conform"
+dmtok-conform --scheme-lib "$lib" ptrtable | tail -1
+if [ -n "$fuzz" ] && [ -x "$fuzz/tests/fuzz_ops" ]; then
+  for f in ops diff dontneed; do
+    echo "-- fuzz_$f, $secs s"
+    w=$(mktemp -d)
+    "$fuzz/tests/fuzz_$f" --scheme=ptrtable --scheme-lib="$lib" -max_total_time="$secs" \
+      -error_exitcode=1 -timeout=20 -print_final_stats=1 "$w" "$top/tests/fuzz/corpus/$f" \
+      2>&1 | grep -E 'stat::number_of_executed_units|cov:.*ft:' | tail -2
+    rm -rf "$w"
+  done
+else
+  echo "-- fuzzers: no fuzz build given (clang + -Dfuzzing=true), skipped"
+fi
+echo "-- dmtok-stress"
+dmtok-stress --scheme-lib "$lib" ptrtable 6 1 | tail -1
+echo "-- dmtok-bench smoke"
+dmtok-bench -L "$lib" -x ptrtable -s 64M -n 20000 -r 3 -q | grep -E '^(floor|xarray|ptrtable) '
+echo "-- dmtok-plan"
+dmtok-plan -L "$lib" -x ptrtable | tail -2
+echo "-- dmtok-leak-repro (must not leak)"
+dmtok-leak-repro --scheme-lib "$lib" ptrtable | tail -1
+echo "-- dmtok-port-check"
+rc=0; dmtok-port-check "$out/src/ptrtable.c" || rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 77 ] || exit 1
+echo "-- a planted bug (dontneed skips the page-pool put) must fail dmtok-conform"
+mkdir -p "$out/bug"
+cp examples/scheme-template/meson.build "$out/bug/"
+sed -f tests/mutants/ptrtable_noput.sed examples/scheme-template/ptrtable.c > "$out/bug/ptrtable.c"
+! cmp -s examples/scheme-template/ptrtable.c "$out/bug/ptrtable.c"
+meson setup "$out/bb" "$out/bug" >/dev/null
+ninja -C "$out/bb" >/dev/null
+sh tests/check-planted-bug.sh "$(command -v dmtok-conform)" "$out/bb/libptrtable.so" ptrtable
+echo "template path: all steps passed"
