@@ -35,6 +35,6 @@ for f in size-seq size-random outstanding batch; do
       x = (f ~ /^size/) ? $3 / 1073741824 : (f == "batch") ? $5 : $6;
       print x, $10 > (out "/" f "-" $1 ".dat") }' "$out/$f.csv"
 done
-awk -F, -v out="$out" '{ print $2, $4 > (out "/sockets-" $1 ".dat") }' "$out/sockets.csv"
+awk -F, -v out="$out" '{ print $2, $5 > (out "/sockets-" $1 ".dat") }' "$out/sockets.csv"
 gnuplot -e "dir='$out'" "$here/plots.gp"
 ls "$out"/*.png
