@@ -6,6 +6,8 @@
  * every allocation point of create/bind/rx/unbind. White-box where it
  * must be: it includes the model's private header to reach page pools.
  */
+#include <limits.h>
+
 #include "harness.h"
 
 #include "model/model.h"
@@ -70,6 +72,118 @@ static void test_allocator_and_warn(void **state)
 	assert_int_equal(dmtok_warn_count(), 2);	/* every hit counts */
 	dmtok_warn_reset();
 	assert_int_equal(dmtok_warn_count(), 0);
+}
+
+/* Reliability defect: arming with huge counts overflowed a signed add. */
+static void test_allocator_arming_limits(void **state)
+{
+	struct dmtok_test_allocator ta;
+	void *p;
+	(void)state;
+
+	dmtok_test_allocator_install(&ta);
+	dmtok_test_allocator_fail_nth(&ta, LONG_MAX);	/* never reached: disarmed */
+	p = kzalloc(8, GFP_KERNEL);
+	assert_non_null(p);
+	kfree(p);
+	dmtok_test_allocator_fail_from(&ta, LONG_MAX);
+	p = kzalloc(8, GFP_KERNEL);
+	assert_non_null(p);
+	kfree(p);
+	assert_int_equal(dmtok_test_allocator_failed(&ta), 0);
+	/* kvmalloc()'s limit: more than INT_MAX bytes is refused up front */
+	assert_null(kvmalloc((size_t)INT_MAX + 1, GFP_KERNEL));
+	assert_int_equal(dmtok_test_allocator_live(&ta), 0);
+	dmtok_test_allocator_install(NULL);	/* back to the default, no crash */
+	p = kzalloc(8, GFP_KERNEL);
+	assert_non_null(p);
+	kfree(p);
+}
+
+/*
+ * Reliability defect: a bind of the largest dmabuf the API accepts
+ * (2^31 pages) asked for every array before checking any. Now the first
+ * refusal stops it: -ENOMEM, nothing left allocated.
+ */
+static void test_bind_too_large(void **state)
+{
+	struct env *e = env_new();
+	struct dmtok_netdev_opts o = { .nqueues = 1 };
+	unsigned int q = 0;
+	long calls;
+	int d;
+	(void)state;
+
+	e->ifindex = dmtok_netdev_create(e->net, &o);
+	d = dmtok_dmabuf_create(e->net, (uint64_t)DMTOK_MAX_NPAGES * 4096, 4096, 0);
+	assert_true(d >= 0);
+	calls = dmtok_test_allocator_calls(&e->ta);
+	assert_int_equal(dmtok_bind_rx(e->net, e->ifindex, d, &q, 1, 0), -ENOMEM);
+	/* the binding struct, then the niov array refused before the allocator */
+	assert_true(dmtok_test_allocator_calls(&e->ta) - calls <= 2);
+	assert_int_equal(dmtok_close(e->net, d), 0);
+	env_free(e);
+}
+
+/* Reliability defect: a flow followed its socket's fd number. */
+static void test_flow_follows_socket(void **state)
+{
+	struct env *e = env_setup("slots", 1 << 20, NULL, 0);
+	int a = e->sock, b, c;
+	(void)state;
+
+	assert_int_equal(dmtok_close(e->net, a), 0);
+	b = dmtok_socket(e->net, SOCK_DGRAM, "slots");
+	assert_int_equal(b, a);		/* the number is reused */
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4096), -ENOTCONN);
+	assert_int_equal(dmtok_close(e->net, b), 0);
+	c = dmtok_socket(e->net, SOCK_STREAM, "slots");
+	assert_int_equal(c, a);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4096), -ENOTCONN);
+	/* a new flow for the new socket delivers */
+	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, c);
+	assert_true(e->flow >= 0);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4096), 4096);
+	e->sock = c;
+	check_ok(e);
+	env_free(e);
+}
+
+/*
+ * Reliability defect: the receive queue was unbounded (mss 1, one call of
+ * 1 GiB queued skbs until memory ran out). The socket's receive buffer now
+ * stops it, charged by truesize as in the kernel.
+ */
+static void test_rcvbuf_bounds_queue(void **state)
+{
+	struct dmtok_netdev_opts o = { .nqueues = 2, .mss = 1 };
+	struct env *e = env_setup("slots", 1 << 20, &o, 0);
+	int dev2 = dmtok_netdev_create(e->net, &o);	/* no binding: host memory */
+	struct dmtok_sock_stats st;
+	ssize_t n;
+	(void)state;
+
+	assert_int_equal(dmtok_flow_steer(e->net, e->flow, dev2, 0), 0);
+	n = dmtok_nic_rx(e->net, e->flow, 1 << 30);
+	assert_true(n > 0 && n < (6 << 20) / 576 + 1);	/* ~10.9K one-byte skbs */
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 1), -ENOBUFS);	/* full */
+	assert_int_equal(dmtok_sock_stats(e->net, e->sock, &st), 0);
+	env_free(e);
+}
+
+/* Reliability defect: NULL arguments crashed dmtok_net_counts(). */
+static void test_counts_args(void **state)
+{
+	struct dmtok_net_counts c;
+	struct env *e = env_new();
+	(void)state;
+
+	assert_int_equal(dmtok_net_counts(NULL, &c), -EINVAL);
+	assert_int_equal(dmtok_net_counts(e->net, NULL), -EINVAL);
+	assert_int_equal(dmtok_net_counts(e->net, &c), 0);
+	assert_int_equal(dmtok_sock_stats(NULL, 0, NULL), -EINVAL);
+	assert_int_equal(dmtok_sock_stats_counter(NULL, "x"), -1);
+	env_free(e);
 }
 
 static void test_dmabuf_args(void **state)
@@ -329,6 +443,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_atomics),
 		cmocka_unit_test(test_allocator_and_warn),
+		cmocka_unit_test(test_allocator_arming_limits),
+		cmocka_unit_test(test_bind_too_large),
+		cmocka_unit_test(test_flow_follows_socket),
+		cmocka_unit_test(test_rcvbuf_bounds_queue),
+		cmocka_unit_test(test_counts_args),
 		cmocka_unit_test(test_dmabuf_args),
 		cmocka_unit_test(test_netdev_args),
 		cmocka_unit_test(test_bind_args_and_ids),

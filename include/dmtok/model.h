@@ -103,8 +103,11 @@ int dmtok_unbind(struct dmtok_net *net, uint32_t id);
 
 /*
  * Creates flow (a TCP stream) that the NIC steers to RX queue @queue of
- * @ifindex and that is delivered to socket @sockfd. Returns a flow id
- * >= 0, or -EBADF, -ENOTSOCK, -ENODEV, -EINVAL, -ENOMEM.
+ * @ifindex and that is delivered to socket @sockfd -- that socket, not
+ * the fd number: once it is closed the flow delivers nothing (-ENOTCONN),
+ * even if a new socket reuses the number. Returns a flow id >= 0, or
+ * -EBADF, -ENOTSOCK, -ENODEV, -EINVAL (not a SOCK_STREAM socket, bad
+ * queue), -ENOMEM.
  */
 int dmtok_flow_create(struct dmtok_net *net, int ifindex, unsigned int queue,
 		      int sockfd);
@@ -115,9 +118,12 @@ int dmtok_flow_steer(struct dmtok_net *net, int flow, int ifindex,
  * The NIC receives @nbytes of flow @flow's stream: payload lands in niovs
  * of the queue's binding (or in host memory if the queue has none), in
  * rx_buf_size buffers, packed into skbs of at most MAX_SKB_FRAGS frags and
- * queued on the flow's socket. Returns bytes received (may be short when
- * the page pool runs dry), or -EINVAL, -ENOBUFS, -ENOMEM, -ENOTCONN
- * (socket closed).
+ * queued on the flow's socket. Delivery stops when the page pool runs dry
+ * or the socket's receive queue holds its receive buffer (6 MiB, the
+ * default tcp_rmem maximum): the packet is dropped, as the kernel prunes.
+ * Returns bytes received (short in those cases), or -EINVAL (@nbytes
+ * above 1 GiB, unknown flow), -ENOBUFS (nothing fitted), -ENOMEM,
+ * -ENOTCONN (the flow's socket is closed).
  */
 ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes);
 
@@ -146,7 +152,8 @@ struct dmtok_net_counts {
 	unsigned long fds;		/* open fds */
 	unsigned long niovs_out;	/* niovs not in any free pool */
 };
-void dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c);
+/* Returns 0, or -EINVAL (NULL @net or @c). */
+int dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c);
 
 #ifdef __cplusplus
 }

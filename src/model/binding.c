@@ -79,13 +79,20 @@ static struct net_devmem_dmabuf_binding *binding_alloc(struct dmtok_dmabuf *d)
 	struct net_devmem_dmabuf_binding *b;
 	u32 i, npages = (u32)(d->size >> d->page_shift);
 
+	/*
+	 * Each allocation is checked as it is made, so a refused one stops
+	 * the bind; kvmalloc()'s INT_MAX limit (dmtok_kmalloc) refuses what
+	 * the kernel would (an 8 TiB dmabuf's niovs: -ENOMEM, not an OOM kill).
+	 */
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b)
 		return NULL;
 	b->niovs = kvcalloc(npages, sizeof(*b->niovs), GFP_KERNEL);
-	b->vec = kvcalloc(npages, sizeof(*b->vec), GFP_KERNEL);
-	b->free_stack = kvcalloc(npages, sizeof(*b->free_stack), GFP_KERNEL);
-	if (!b->niovs || !b->vec || !b->free_stack) {
+	if (b->niovs)
+		b->vec = kvcalloc(npages, sizeof(*b->vec), GFP_KERNEL);
+	if (b->vec)
+		b->free_stack = kvcalloc(npages, sizeof(*b->free_stack), GFP_KERNEL);
+	if (!b->free_stack) {
 		binding_free_mem(b);
 		return NULL;
 	}

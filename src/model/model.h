@@ -75,6 +75,7 @@ struct dmtok_netdev {
 struct dmtok_flow {
 	int id;
 	int sockfd;
+	u64 sock_serial;	/* the socket it was made for: an fd number is reused */
 	struct dmtok_netdev *dev;
 	unsigned int queue;
 	u64 offset;		/* stream bytes received so far; net->lock, one NIC thread per flow */
@@ -102,12 +103,14 @@ void dmtok_skb_free(struct dmtok_skb *skb);
 /* ---- socket ---- */
 struct dmtok_sock {
 	atomic_t ref;			/* fd table + in-flight calls; atomic */
+	u64 serial;			/* unique per net, never reused */
 	int type;			/* SOCK_STREAM = TCP */
 	pthread_mutex_t lock;		/* lock_sock(): serialises recvmsg */
 	pthread_mutex_t rq_lock;	/* sk_receive_queue.lock */
 	struct dmtok_skb_queue rq;	/* rq_lock (NIC appends, recvmsg eats) */
 	u32 copied;			/* bytes of the head skb already read; lock */
 	u64 frags_queued;		/* rq_lock */
+	u64 rq_bytes;			/* truesize queued, rq_lock: bounded by RCVBUF */
 	const struct dmtok_scheme_ops *ops;
 	struct dmtok_scheme_entry *scheme;	/* registry entry; pinned while open */
 	void *priv;			/* scheme state: rules in each scheme file */
@@ -115,6 +118,8 @@ struct dmtok_sock {
 	TAILQ_ENTRY(dmtok_sock) all;	/* net->socks (alive sockets) */
 };
 void dmtok_sock_put(struct dmtok_sock *sk);
+/* Would @more bytes (besides what is queued) overflow the receive buffer? */
+bool dmtok_sock_rcvbuf_full(struct dmtok_sock *sk, u64 more);
 /* Enqueues @skb (NIC side). -ENOTCONN if the socket is closing. */
 int dmtok_sock_enqueue(struct dmtok_sock *sk, struct dmtok_skb *skb);
 
@@ -140,6 +145,7 @@ struct dmtok_net {
 	TAILQ_HEAD(, dmtok_page_pool) pools;
 	TAILQ_HEAD(, dmtok_sock) socks;
 	int next_ifindex, next_flow;
+	u64 next_sock_serial;		/* lock */
 	/* separate lock for object lists touched from put paths */
 	pthread_mutex_t objs_lock;
 	dmtok_rx_hook_fn rx_hook;	/* set before the threads that use it */
@@ -164,6 +170,18 @@ DMTOK_INTERNAL struct dmtok_scheme_entry *dmtok__scheme_get(const char *name,
 DMTOK_INTERNAL void dmtok__scheme_put(struct dmtok_scheme_entry *e);
 /* The built-in schemes (src/schemes/builtin.c). */
 extern const struct dmtok_scheme_ops *const dmtok__builtin_schemes[];
+
+/*
+ * The socket receive buffer: net.ipv4.tcp_rmem's default maximum (6 MiB,
+ * tcp_rmem[2] in net/ipv4/tcp.c, 6.12), the most autotuning grows
+ * sk_rcvbuf to. The NIC stops delivering to a socket whose queue holds
+ * this much (the kernel prunes and drops, tcp_try_rmem_schedule()).
+ * Charged by truesize, as the kernel does: the payload plus the sk_buff
+ * and skb_shared_info overhead (SKB_TRUESIZE(): 576 bytes on x86-64), so
+ * tiny packets cannot queue without bound.
+ */
+#define DMTOK_SK_RCVBUF		(6u << 20)
+#define DMTOK_SKB_OVERHEAD	576u
 
 /* Used by socket.c on the bad-iovec path. */
 #define DMTOK_UIO_MAXIOV	1024

@@ -61,6 +61,8 @@ int dmtok_fd_install(struct dmtok_net *net, struct dmtok_file f)
 		net->files = nf;
 		net->nfiles = n;
 	}
+	if (f.type == DMTOK_FILE_SOCKET)
+		f.sk->serial = ++net->next_sock_serial;	/* under net->lock */
 	net->files[fd] = f;
 	err = fd;
 out:
@@ -205,13 +207,15 @@ int dmtok_net_destroy(struct dmtok_net *net)
 	return 0;
 }
 
-void dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c)
+int dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c)
 {
 	struct dmtok_page_pool *pool;
 	struct net_devmem_dmabuf_binding *b;
 	struct dmtok_sock *sk;
 	int fd;
 
+	if (!net || !c)
+		return -EINVAL;
 	*c = (struct dmtok_net_counts){ 0 };
 	pthread_mutex_lock(&net->lock);
 	for (fd = 0; fd < net->nfiles; fd++)
@@ -233,6 +237,7 @@ void dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c)
 	TAILQ_FOREACH(sk, &net->socks, all)
 		c->sockets++;
 	pthread_mutex_unlock(&net->objs_lock);
+	return 0;
 }
 
 struct net_devmem_dmabuf_binding *dmtok_binding_lookup(struct dmtok_net *net, u32 id)

@@ -72,10 +72,13 @@ int dmtok_flow_create(struct dmtok_net *net, int ifindex, unsigned int queue,
 
 	if (!net)
 		return -EINVAL;
+	u64 serial;
+
 	sk = dmtok_sock_get_fd(net, sockfd, &err);
 	if (!sk)
 		return -err;
 	err = sk->type == SOCK_STREAM ? 0 : -EINVAL;
+	serial = sk->serial;
 	dmtok_sock_put(sk);
 	if (err)
 		return err;
@@ -91,6 +94,7 @@ int dmtok_flow_create(struct dmtok_net *net, int ifindex, unsigned int queue,
 	}
 	fl->id = net->next_flow++;
 	fl->sockfd = sockfd;
+	fl->sock_serial = serial;
 	fl->dev = dev;
 	fl->queue = queue;
 	TAILQ_INSERT_TAIL(&net->flows, fl, link);
@@ -260,6 +264,7 @@ ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes)
 	size_t done = 0;
 	u64 off;
 	int err = 0, sockfd;
+	u64 serial;
 
 	if (!net || nbytes > (1u << 30))
 		return -EINVAL;
@@ -272,10 +277,20 @@ ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes)
 	dev = fl->dev;
 	queue = fl->queue;
 	sockfd = fl->sockfd;
+	serial = fl->sock_serial;
 	off = fl->offset;
 	pthread_mutex_unlock(&net->lock);
 
+	/*
+	 * The flow belongs to the socket it was made for, not to its fd
+	 * number: once that socket is closed the flow delivers nothing, even
+	 * when a new socket got the same fd (a TCP flow is its socket).
+	 */
 	c.sk = dmtok_sock_get_fd(net, sockfd, &err);
+	if (c.sk && c.sk->serial != serial) {
+		dmtok_sock_put(c.sk);
+		c.sk = NULL;
+	}
 	if (!c.sk)
 		return -ENOTCONN;
 	c.q = &dev->rxq[queue];
@@ -288,6 +303,13 @@ ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes)
 	}
 	while (done < nbytes && !err) {
 		u32 seg = (u32)min(nbytes - done, (size_t)dev->opts.mss);
+
+		/* sk_rcvbuf: a full receive queue drops the packet (pruned) */
+		if (dmtok_sock_rcvbuf_full(c.sk, (c.skb ? c.skb->len + DMTOK_SKB_OVERHEAD : 0) +
+					   seg + DMTOK_SKB_OVERHEAD)) {
+			err = -ENOBUFS;
+			break;
+		}
 
 		if (c.q->binding) {
 			u32 lin = min(seg, dev->opts.linear_bytes);

@@ -219,6 +219,7 @@ void dmtok__scheme_put(struct dmtok_scheme_entry *e)
 	pthread_mutex_unlock(&reg_lock);
 }
 
+__attribute__((format(printf, 3, 4)))
 static void say(char *err, unsigned long errlen, const char *fmt, ...)
 {
 	va_list ap;

@@ -100,6 +100,7 @@ int dmtok_sock_enqueue(struct dmtok_sock *sk, struct dmtok_skb *skb)
 	pthread_mutex_lock(&sk->rq_lock);
 	TAILQ_INSERT_TAIL(&sk->rq, skb, link);
 	sk->frags_queued += skb->nr_frags;
+	sk->rq_bytes += skb->len + DMTOK_SKB_OVERHEAD;
 	pthread_mutex_unlock(&sk->rq_lock);
 	return 0;
 }
@@ -312,6 +313,7 @@ static ssize_t recvmsg_locked(struct dmtok_sock *sk, struct rx_msg *m,
 		pthread_mutex_lock(&sk->rq_lock);
 		TAILQ_REMOVE(&sk->rq, skb, link);
 		sk->frags_queued -= skb->nr_frags;
+		sk->rq_bytes -= skb->len + DMTOK_SKB_OVERHEAD;
 		sk->copied = 0;
 		pthread_mutex_unlock(&sk->rq_lock);
 		dmtok_skb_free(skb);
@@ -523,4 +525,14 @@ int dmtok_set_rx_hook(struct dmtok_net *net, dmtok_rx_hook_fn hook, void *arg)
 	net->rx_hook_arg = arg;
 	net->rx_hook = hook;
 	return 0;
+}
+
+bool dmtok_sock_rcvbuf_full(struct dmtok_sock *sk, u64 more)
+{
+	bool full;
+
+	pthread_mutex_lock(&sk->rq_lock);
+	full = sk->rq_bytes + more > DMTOK_SK_RCVBUF;
+	pthread_mutex_unlock(&sk->rq_lock);
+	return full;
 }

@@ -66,6 +66,8 @@ int main(int argc, char **argv)
 	unsigned int q = 0;
 	ssize_t n;
 
+	/* line by line: a leak checker may end the process without a flush */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--scheme-lib") && i + 1 < argc) {
 			if (dmtok_scheme_load(argv[++i], err, sizeof(err)) < 0) {
