@@ -563,7 +563,7 @@ static void usage(FILE *f)
 "  -w N     RX workers, one socket each (default 4)\n"
 "  -s SIZE  dmabuf size, K/M/G suffixes (default 2G)\n"
 "  -n N     frags per worker per run (default 1000000)\n"
-"  -r N     runs; the median is reported (default 5, at most 64)\n"
+"  -r N     runs; median [min-max] reported (default 9, at most 64)\n"
 "  -b N     tokens per SO_DEVMEM_DONTNEED call (default 128, at most 128)\n"
 "  -o N     tokens held before returning (default 128; multiple of -b)\n"
 "  -t N     tokens one socket returns in the 1-vs-2-thread test (default 524288,\n"
@@ -582,7 +582,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	struct cfg c = { .workers = 4, .dmabuf_size = 2ull << 30, .frags = 1000000,
-			 .runs = 5, .batch = 128, .outstanding = 128, .seed = 1,
+			 .runs = 9, .batch = 128, .outstanding = 128, .seed = 1,
 			 .scale_tokens = 1u << 19 };
 	static const struct option longopts[] = {
 		{ "scheme", required_argument, NULL, 'x' },
