@@ -163,6 +163,9 @@ typedef int (*dmtok_ref_cb)(void *arg, unsigned int token, struct net_iov *niov)
  * @model_xa_chunk_shift: model knob, ignored by the kernel glue: XArrays
  *	that init creates use nodes of 1 << shift slots (0: XA_CHUNK_SHIFT,
  *	6), as the radix-tree test harness shrinks them to reach deep trees
+ * @model_xa_kernel: model knob, ignored by the kernel glue: XArrays that
+ *	init creates are the kernel's own lib/xarray.c built in userspace
+ *	(registration says -ENODEV where dmtok was built without it)
  * @init: create the per-socket state in *@priv. Runs at socket creation,
  *	alone. Returns 0 or -ENOMEM.
  * @rx_reserve: reserve the token for a frag of @niov about to be handed to
@@ -203,6 +206,7 @@ struct dmtok_scheme_ops {
 	unsigned int bind_flags;
 	unsigned int max_outstanding;
 	unsigned int model_xa_chunk_shift;
+	unsigned int model_xa_kernel;
 	int (*init)(void **priv);
 	int (*rx_reserve)(void *priv, struct dmtok_rx_batch *b,
 			  struct net_iov *niov, unsigned int max_frags,
@@ -242,7 +246,8 @@ struct dmtok_scheme_library {
  * Return: 0, -EINVAL
  * (NULL ops, bad name, a mandatory op missing, unknown flags), -EPROTO
  * (built against another DMTOK_SCHEME_VERSION), -EEXIST (name taken),
- * -ENOSPC (64 schemes registered already).
+ * -ENODEV (model_xa_kernel set, and dmtok was built without the kernel's
+ * XArray), -ENOSPC (64 schemes registered already).
  */
 int dmtok_scheme_register(const struct dmtok_scheme_ops *ops);
 

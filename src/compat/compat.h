@@ -18,6 +18,15 @@
  * around a scheme's init (struct dmtok_scheme_ops.model_xa_chunk_shift).
  */
 DMTOK_INTERNAL void dmtok__xa_init_shift(unsigned int chunk_shift);
+/*
+ * Likewise: the XArrays xa_init_flags() creates on this thread from now on
+ * are the real lib/xarray.c (struct dmtok_scheme_ops.model_xa_kernel).
+ */
+DMTOK_INTERNAL void dmtok__xa_init_kernel(int kernel);
+/* Waits for the kernel backend's RCU-deferred node frees. */
+DMTOK_INTERNAL void dmtok__xa_kernel_quiesce(void);
+/* Was dmtok built with the real lib/xarray.c backend? */
+DMTOK_INTERNAL bool dmtok__xa_kernel_available(void);
 
 static inline unsigned int ilog2_u64(u64 v) { return 63u - (unsigned int)__builtin_clzll(v); }
 

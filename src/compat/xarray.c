@@ -10,6 +10,9 @@
  * Known differences in node churn and per-call cost are in the README.
  */
 #include "compat.h"
+#ifdef DMTOK_HAVE_KERNEL_XARRAY
+#include "kernel-xarray/kxarray.h"
+#endif
 
 #define CHUNK(xa)	(1u << (xa)->chunk_shift)
 #define MASK(xa)	(CHUNK(xa) - 1)
@@ -20,12 +23,55 @@ static u64 full_marks(const struct xarray *xa)
 	return CHUNK(xa) == 64 ? ~0ull : (1ull << CHUNK(xa)) - 1;
 }
 
-/* Node size for XArrays created now: set around a scheme's init. */
+/* model-private xa_flags bit: the kernel backend could not be created */
+#define DMTOK_XA_KERNEL_FAILED	((gfp_t)0x80000000u)
+
+/* Node size and backend for XArrays created now: set around a scheme's init. */
 static _Thread_local unsigned int init_chunk_shift;
+static _Thread_local int init_kernel;
 
 void dmtok__xa_init_shift(unsigned int chunk_shift)
 {
 	init_chunk_shift = chunk_shift;
+}
+
+void dmtok__xa_init_kernel(int kernel)
+{
+	init_kernel = kernel;
+}
+
+/*
+ * The real lib/xarray.c backend (src/compat/kernel-xarray), compiled in
+ * when meson found a kernel source tree. Each call below forwards to it
+ * when the XArray was created with it.
+ */
+#ifdef DMTOK_HAVE_KERNEL_XARRAY
+bool dmtok__xa_kernel_available(void)
+{
+	return true;
+}
+#else
+bool dmtok__xa_kernel_available(void)
+{
+	return false;
+}
+#define dmtok__kx_new(a)		((void)(a), NULL)
+#define dmtok__kx_free(x)		((void)(x))
+#define dmtok__kx_alloc(x, i, e, lo, hi)	((void)(x), -ENODEV)
+#define dmtok__kx_erase(x, i)		((void)(x), NULL)
+#define dmtok__kx_cmpxchg(x, i, o, e)	((void)(x), NULL)
+#define dmtok__kx_load(x, i)		((void)(x), NULL)
+#define dmtok__kx_find(x, i, m)		((void)(x), NULL)
+#define dmtok__kx_height(x)		((void)(x), 0u)
+#define dmtok__kx_nodes_allocated()	0L
+#define dmtok__kx_node_bytes()		0u
+#define dmtok__kx_quiesce()		((void)0)
+#endif
+
+/* Lets the kernel backend's deferred (RCU) node frees finish. */
+void dmtok__xa_kernel_quiesce(void)
+{
+	dmtok__kx_quiesce();
 }
 
 void dmtok_xa_init_flags(struct xarray *xa, gfp_t flags)
@@ -34,6 +80,11 @@ void dmtok_xa_init_flags(struct xarray *xa, gfp_t flags)
 
 	*xa = (struct xarray){ .chunk_shift = (u8)shift, .xa_flags = flags };
 	spin_lock_init(&xa->xa_lock);
+	if (init_kernel) {
+		xa->kx = dmtok__kx_new(!!(flags & XA_FLAGS_ZERO_BUSY));
+		if (!xa->kx)	/* every call then refuses, nothing crashes */
+			xa->xa_flags |= DMTOK_XA_KERNEL_FAILED;
+	}
 }
 
 static struct xa_node *node_alloc(struct xarray *xa, u8 shift)
@@ -175,14 +226,46 @@ static int store_new(struct xarray *xa, u64 index, void *entry)
 	return 0;
 }
 
+static void *model_erase(struct xarray *xa, unsigned long index);
+static void *model_cmpxchg(struct xarray *xa, unsigned long index, void *old,
+			   void *entry, gfp_t gfp);
+static void *model_load(struct xarray *xa, unsigned long index);
+
+/* Was @xa made on the real lib/xarray.c backend? (kx NULL: it failed) */
+static bool init_kernel_of(const struct xarray *xa)
+{
+	return xa->kx || xa->xa_flags & DMTOK_XA_KERNEL_FAILED;
+}
+
+/*
+ * The first node of an empty tree. With XA_FLAGS_ALLOC1 (ZERO_BUSY) the
+ * kernel's xas_create() puts XA_ZERO_ENTRY in the slot of index 0 as it
+ * grows the tree from an empty head ("if (!entry && xa_zero_busy(xa))
+ * entry = XA_ZERO_ENTRY"), so the first leaf never empties while any id
+ * below 64 is in use, and xas_shrink() drops it again only when it is the
+ * last thing in the tree. The model does the same, which keeps its node
+ * churn the kernel's. The zero entry is not counted in nr_entries.
+ */
+static int first_node(struct xarray *xa)
+{
+	struct xa_node *n = node_alloc(xa, 0);
+
+	if (!n)
+		return -ENOMEM;
+	if (xa->xa_flags & XA_FLAGS_ZERO_BUSY) {
+		n->slots[0] = XA_ZERO_ENTRY;
+		n->count = 1;
+		n->free_mark &= ~1ull;
+	}
+	xa->xa_head = n;
+	return 0;
+}
+
 /* Grows the tree until @index fits. */
 static int reach(struct xarray *xa, u64 index)
 {
-	if (!xa->xa_head) {
-		xa->xa_head = node_alloc(xa, 0);
-		if (!xa->xa_head)
-			return -ENOMEM;
-	}
+	if (!xa->xa_head && first_node(xa))
+		return -ENOMEM;
 	while (index >= capacity(xa))
 		if (grow(xa))
 			return -ENOMEM;
@@ -198,6 +281,13 @@ int dmtok_xa_alloc(struct xarray *xa, u32 *id, void *entry,
 	(void)gfp;
 	if (!xa || !id || !(xa->xa_flags & XA_FLAGS_TRACK_FREE))
 		return -EINVAL;
+	if (init_kernel_of(xa)) {
+		int err = xa->kx ? dmtok__kx_alloc(xa->kx, id, entry, limit.min, limit.max)
+				 : -ENOMEM;
+
+		xa->nr_entries += !err;
+		return err;
+	}
 	if (!entry)
 		entry = XA_ZERO_ENTRY;
 	if ((xa->xa_flags & XA_FLAGS_ZERO_BUSY) && min < 1)
@@ -207,11 +297,8 @@ int dmtok_xa_alloc(struct xarray *xa, u32 *id, void *entry,
 	for (;;) {
 		u64 idx;
 
-		if (!xa->xa_head) {
-			xa->xa_head = node_alloc(xa, 0);
-			if (!xa->xa_head)
-				return -ENOMEM;
-		}
+		if (!xa->xa_head && first_node(xa))
+			return -ENOMEM;
 		idx = min < capacity(xa) ? find_free(xa, xa->xa_head, 0, min) : NOT_FOUND;
 		if (idx != NOT_FOUND && idx <= max) {
 			int err = store_new(xa, idx, entry);
@@ -253,9 +340,26 @@ static void shrink(struct xarray *xa)
 		node_free(xa, n);
 		n = child;
 	}
+	/* only the ALLOC1 zero entry at index 0 left: the tree is empty */
+	if (n && !n->shift && n->count == 1 && n->slots[0] == XA_ZERO_ENTRY &&
+	    (xa->xa_flags & XA_FLAGS_ZERO_BUSY)) {
+		xa->xa_head = NULL;
+		node_free(xa, n);
+	}
 }
 
 void *dmtok_xa_erase(struct xarray *xa, unsigned long index)
+{
+	if (init_kernel_of(xa)) {
+		void *old = xa->kx ? dmtok__kx_erase(xa->kx, index) : NULL;
+
+		xa->nr_entries -= old != NULL;
+		return old;
+	}
+	return model_erase(xa, index);
+}
+
+static void *model_erase(struct xarray *xa, unsigned long index)
 {
 	struct xa_node *n = leaf_for(xa, index);
 	unsigned int off;
@@ -299,6 +403,14 @@ void *dmtok_xa_erase(struct xarray *xa, unsigned long index)
 void *dmtok_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
 		       void *entry, gfp_t gfp)
 {
+	if (init_kernel_of(xa))
+		return xa->kx ? dmtok__kx_cmpxchg(xa->kx, index, old, entry) : NULL;
+	return model_cmpxchg(xa, index, old, entry, gfp);
+}
+
+static void *model_cmpxchg(struct xarray *xa, unsigned long index, void *old,
+			   void *entry, gfp_t gfp)
+{
 	struct xa_node *n = leaf_for(xa, index);
 	void *cur = n ? n->slots[index & MASK(xa)] : NULL;
 
@@ -306,7 +418,7 @@ void *dmtok_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
 	if (cur != old || cur == entry)
 		return cur == XA_ZERO_ENTRY ? NULL : cur;
 	if (!entry)
-		dmtok_xa_erase(xa, index);
+		model_erase(xa, index);
 	else if (cur)
 		n->slots[index & MASK(xa)] = entry;
 	else if (!reach(xa, index))
@@ -315,6 +427,13 @@ void *dmtok_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
 }
 
 void *dmtok_xa_load(struct xarray *xa, unsigned long index)
+{
+	if (init_kernel_of(xa))
+		return xa->kx ? dmtok__kx_load(xa->kx, index) : NULL;
+	return model_load(xa, index);
+}
+
+static void *model_load(struct xarray *xa, unsigned long index)
 {
 	struct xa_node *n = leaf_for(xa, index);
 	void *e = n ? n->slots[index & MASK(xa)] : NULL;
@@ -355,6 +474,8 @@ void *dmtok_xa_find(struct xarray *xa, unsigned long *index,
 	void *e;
 
 	(void)filter;
+	if (init_kernel_of(xa))
+		return xa->kx ? dmtok__kx_find(xa->kx, index, max) : NULL;
 	if (!xa->xa_head || i >= capacity(xa) || i > max)
 		return NULL;
 	e = find_from(xa, xa->xa_head, 0, &i);
@@ -377,6 +498,13 @@ static void destroy_node(struct xarray *xa, struct xa_node *n)
 
 void dmtok_xa_destroy(struct xarray *xa)
 {
+	if (init_kernel_of(xa)) {
+		if (xa->kx)
+			dmtok__kx_free(xa->kx);
+		xa->kx = NULL;
+		xa->nr_entries = 0;
+		return;
+	}
 	if (xa->xa_head)
 		destroy_node(xa, xa->xa_head);
 	xa->xa_head = NULL;
@@ -385,6 +513,19 @@ void dmtok_xa_destroy(struct xarray *xa)
 
 void dmtok_xa_stats(const struct xarray *xa, struct dmtok_xa_stats *st)
 {
+	if (init_kernel_of(xa)) {
+		/*
+		 * The real XArray keeps no per-array node count: nodes is the
+		 * harness's process-wide count of live nodes (nr_allocated).
+		 */
+		*st = (struct dmtok_xa_stats){
+			.entries = xa->nr_entries,
+			.nodes = xa->kx ? (unsigned long long)dmtok__kx_nodes_allocated() : 0,
+			.height = xa->kx ? dmtok__kx_height(xa->kx) : 0,
+			.node_bytes = dmtok__kx_node_bytes(),
+		};
+		return;
+	}
 	st->entries = xa->nr_entries;
 	st->nodes = xa->nodes;
 	st->node_allocs = xa->node_allocs;

@@ -69,6 +69,12 @@ static const char *ops_problem(const struct dmtok_scheme_ops *ops, int *err)
 		return "unknown bind flag";
 	if (ops->model_xa_chunk_shift > 6)
 		return "model_xa_chunk_shift above 6";
+	if (ops->model_xa_kernel && ops->model_xa_chunk_shift)
+		return "model_xa_kernel has the kernel's node size: no model_xa_chunk_shift";
+	if (ops->model_xa_kernel && !dmtok__xa_kernel_available()) {
+		*err = -ENODEV;
+		return "needs the kernel's XArray, and dmtok was built without a kernel source";
+	}
 	*err = 0;
 	return NULL;
 }

@@ -40,7 +40,9 @@ int dmtok_socket(struct dmtok_net *net, int type, const char *scheme)
 		return -1;
 	}
 	dmtok__xa_init_shift(ops->model_xa_chunk_shift);
+	dmtok__xa_init_kernel((int)ops->model_xa_kernel);
 	err = ops->init(&sk->priv);	/* tcp_init_sock() */
+	dmtok__xa_init_kernel(0);
 	dmtok__xa_init_shift(0);
 	if (err) {
 		kfree(sk);

@@ -2,7 +2,9 @@
 /*
  * The schemes built into libdmtok, in the order tools list them. The
  * registry (src/model/registry.c) registers each through
- * dmtok_scheme_register(), the call an out-of-tree scheme uses too.
+ * dmtok_scheme_register(), the call an out-of-tree scheme uses too; the
+ * *-kernel ones are refused there (so not listed) when dmtok was built
+ * without a kernel source for their XArray.
  */
 #include <stddef.h>
 
@@ -14,6 +16,9 @@ const struct dmtok_scheme_ops *const dmtok__builtin_schemes[] = {
 	&dmtok_scheme_xarray_small,
 	&dmtok_scheme_xarray_fix_skip,
 	&dmtok_scheme_xarray_fix_commit,
+	&dmtok_scheme_xarray_kernel,
+	&dmtok_scheme_xarray_fix_skip_kernel,
+	&dmtok_scheme_xarray_fix_commit_kernel,
 	&dmtok_scheme_niov_array,
 	&dmtok_scheme_niov_uref,
 	&dmtok_scheme_slots,

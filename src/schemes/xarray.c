@@ -447,3 +447,59 @@ const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_commit = {
 	.for_each_ref	= xa_for_each_ref,
 	.plan		= xa_plan,
 };
+
+/*
+ * The same three on the kernel's own lib/xarray.c (built in userspace from
+ * a kernel source, when dmtok was configured with one): identical scheme
+ * code, only the XArray behind the calls differs.
+ */
+const struct dmtok_scheme_ops dmtok_scheme_xarray_kernel = {
+	.version	= DMTOK_SCHEME_VERSION,
+	.name		= "xarray-kernel",
+	.description	= "upstream on the kernel's own lib/xarray.c",
+	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
+	.model_xa_kernel = 1,
+	.init		= xa_scheme_init,
+	.rx_reserve	= xa_rx_reserve,
+	.rx_taken	= xa_rx_taken,
+	.rx_commit	= xa_rx_commit,
+	.dontneed	= xa_dontneed,
+	.release_all	= xa_release_all,
+	.stats		= xa_stats,
+	.for_each_ref	= xa_for_each_ref,
+	.plan		= xa_plan,
+};
+
+const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_skip_kernel = {
+	.version	= DMTOK_SCHEME_VERSION,
+	.name		= "xarray-fix-skip-kernel",
+	.description	= "fix (a) on the kernel's own lib/xarray.c",
+	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
+	.model_xa_kernel = 1,
+	.init		= xa_scheme_init,
+	.rx_reserve	= xa_rx_reserve,
+	.rx_taken	= xa_rx_taken,
+	.rx_commit	= xa_rx_commit,
+	.dontneed	= xa_skip_dontneed,
+	.release_all	= xa_release_all,
+	.stats		= xa_stats,
+	.for_each_ref	= xa_for_each_ref,
+	.plan		= xa_plan,
+};
+
+const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_commit_kernel = {
+	.version	= DMTOK_SCHEME_VERSION,
+	.name		= "xarray-fix-commit-kernel",
+	.description	= "fix (b) on the kernel's own lib/xarray.c",
+	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
+	.model_xa_kernel = 1,
+	.init		= xa_scheme_init,
+	.rx_reserve	= xa_fix_rx_reserve,
+	.rx_taken	= xa_rx_taken,
+	.rx_commit	= xa_fix_rx_commit,
+	.dontneed	= xa_dontneed,
+	.release_all	= xa_release_all,
+	.stats		= xa_stats,
+	.for_each_ref	= xa_for_each_ref,
+	.plan		= xa_plan,
+};

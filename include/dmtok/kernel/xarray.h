@@ -7,6 +7,8 @@
  * first, XA_FLAGS_ALLOC1 keeping index 0 out of allocation,
  * XA_ZERO_ENTRY reservations read back as NULL, empty nodes freed and the
  * tree shrunk. As in the kernel, the caller holds xa_lock around __xa_*.
+ * A scheme that sets model_xa_kernel gets, behind the same calls, the
+ * kernel's own lib/xarray.c (when dmtok was built with a kernel source).
  * Included by <dmtok/kernel.h>; scheme files only.
  */
 #ifndef DMTOK_KERNEL_XARRAY_H
@@ -46,6 +48,7 @@ struct xarray {
 	gfp_t xa_flags;
 	struct xa_node *xa_head;
 	u8 chunk_shift;		/* XA_CHUNK_SHIFT: 6, or less by the model knob */
+	void *kx;		/* the real lib/xarray.c backend, or NULL */
 	/* model counters, read by dmtok_xa_stats() */
 	u64 nr_entries;		/* non-NULL entries, reservations included */
 	u64 node_allocs, node_frees, nodes;

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The narrow interface between dmtok's XArray API (src/compat/xarray.c)
+ * and the real lib/xarray.c backend (kxarray.c): plain C types only, so
+ * neither side sees the other's headers. Hidden from the shared library.
+ */
+#ifndef DMTOK_KXARRAY_H
+#define DMTOK_KXARRAY_H
+
+#define DMTOK_KX_HIDDEN	__attribute__((visibility("hidden")))
+
+DMTOK_KX_HIDDEN void *dmtok__kx_new(int alloc1);
+DMTOK_KX_HIDDEN void dmtok__kx_free(void *xa);
+DMTOK_KX_HIDDEN int dmtok__kx_alloc(void *xa, unsigned int *id, void *entry,
+				    unsigned int min, unsigned int max);
+DMTOK_KX_HIDDEN void *dmtok__kx_erase(void *xa, unsigned long index);
+DMTOK_KX_HIDDEN void *dmtok__kx_cmpxchg(void *xa, unsigned long index, void *old,
+					void *entry);
+DMTOK_KX_HIDDEN void *dmtok__kx_load(void *xa, unsigned long index);
+DMTOK_KX_HIDDEN void *dmtok__kx_find(void *xa, unsigned long *index, unsigned long max);
+DMTOK_KX_HIDDEN unsigned int dmtok__kx_height(void *xa);
+DMTOK_KX_HIDDEN long dmtok__kx_nodes_allocated(void);
+DMTOK_KX_HIDDEN unsigned int dmtok__kx_node_bytes(void);
+DMTOK_KX_HIDDEN void dmtok__kx_quiesce(void);
+
+#endif /* DMTOK_KXARRAY_H */
