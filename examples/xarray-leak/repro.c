@@ -4,7 +4,7 @@
  * (Linux 6.12 net/ipv4/tcp.c and net/core/sock.c; the code is unchanged
  * in 6.18), through dmtok's socket API only:
  *
- *   xarray-leak-repro [--scheme-lib PATH] [SCHEME]     (default: xarray)
+ *   dmtok-leak-repro [--scheme-lib PATH] [--token0] [SCHEME]  (default: xarray)
  *
  * A dontneed that names a token recvmsg has reserved but not yet committed
  * erases the reservation; the commit then stores nothing, and the frag's
@@ -13,6 +13,14 @@
  * dmtok_set_rx_hook(), which runs "another thread's" SO_DEVMEM_DONTNEED
  * at exactly the point the kernel allows it. Exit status: 1 if the scheme
  * leaks, 0 if it does not, 2 on a usage or setup error.
+ *
+ * --token0 runs the second way in, found by the differential XArray
+ * fuzzer and confirmed on the kernel's own lib/xarray.c: a dontneed of
+ * token 0 (never issued) erases XA_FLAGS_ALLOC1's zero entry at index 0,
+ * so the next refill reserves id 0; if the user then returns the one
+ * token it legitimately holds while recvmsg sits between refill and
+ * commit, the tree holds nothing but that reservation at index 0 and
+ * xas_shrink() drops it -- the commit again stores nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +32,9 @@
 
 struct race {
 	int fired;
-	int released;	/* what the racing dontneed released */
+	int released;		/* what the racing dontneed released */
+	int held;		/* --token0: return held_token in the window */
+	uint32_t held_token;
 };
 
 /*
@@ -41,27 +51,53 @@ static void racing_dontneed(void *arg, struct dmtok_net *net, int fd, uint32_t t
 
 	if (r->fired++)
 		return;
+	if (r->held) {	/* --token0: the user returns the token it holds */
+		t.token_start = r->held_token;
+		r->released = dmtok_setsockopt(net, fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,
+					       &t, sizeof(t));
+		printf("3. while token %u is reserved, the user returns its own token %u "
+		       "(legitimate; __xa_erase, then xas_shrink): released %d\n", token,
+		       r->held_token, r->released);
+		return;
+	}
 	r->released = dmtok_setsockopt(net, fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,
 				       &t, sizeof(t));
 	printf("3. racing SO_DEVMEM_DONTNEED of token %u (sock_devmem_dontneed ->"
 	       " __xa_erase of the reservation): released %d\n", token, r->released);
 }
 
-int main(int argc, char **argv)
+/* One recvmsg; returns its bytes and the last frag's token in *@token. */
+static ssize_t recv_one(struct dmtok_net *net, int fd, uint32_t *token)
 {
 	union { char c[256]; struct cmsghdr align; } ctl;
-	char buf[4096], err[512], msg[512];
+	char buf[4096];
 	struct iovec iov = { buf, sizeof(buf) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = ctl.c, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *cm;
+	ssize_t n = dmtok_recvmsg(net, fd, &mh, MSG_SOCK_DEVMEM);
+
+	for (cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_type == SCM_DEVMEM_DMABUF) {
+			struct dmabuf_cmsg dc;
+
+			memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
+			*token = dc.frag_token;
+		}
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	char err[512], msg[512];
 	struct dmtok_netdev_opts o = { .nqueues = 1 };
 	const char *scheme = "xarray";
 	struct dmtok_scheme_info info;
 	struct race race = { 0 };
 	struct dmabuf_token t;
 	struct dmtok_net *net;
-	struct cmsghdr *cm;
 	uint32_t token = 0;
+	int token0 = 0;
 	int ifi, dmabuf, binding, fd, flow, ret, leak;
 	unsigned int q = 0;
 	ssize_t n;
@@ -74,10 +110,13 @@ int main(int argc, char **argv)
 				fprintf(stderr, "--scheme-lib: %s\n", err);
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "--token0")) {
+			token0 = 1;
 		} else if (argv[i][0] != '-') {
 			scheme = argv[i];
 		} else {
-			fprintf(stderr, "usage: %s [--scheme-lib PATH] [SCHEME]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--scheme-lib PATH] [--token0] [SCHEME]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -86,7 +125,7 @@ int main(int argc, char **argv)
 			dmtok_scheme_list(err, sizeof(err)));
 		return 2;
 	}
-	printf("scheme %s\n", scheme);
+	printf("scheme %s%s\n", scheme, token0 ? ", the token-0 way in" : "");
 	/* 1. a binding, a socket, a flow (net_devmem_bind_dmabuf, tcp_init_sock) */
 	if (dmtok_net_create(&net) ||
 	    (ifi = dmtok_netdev_create(net, &o)) < 0 ||
@@ -97,6 +136,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "setup failed\n");
 		return 2;
 	}
+	if (token0) {
+		/* 2a. the user holds one token; then a dontneed of token 0 */
+		if (dmtok_nic_rx(net, flow, 4096) != 4096 ||
+		    recv_one(net, fd, &race.held_token) != 4096) {
+			fprintf(stderr, "setup failed: first frag\n");
+			return 2;
+		}
+		race.held = 1;
+		t = (struct dmabuf_token){ 0, 1 };
+		ret = dmtok_setsockopt(net, fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, &t, sizeof(t));
+		printf("2a. the user holds token %u; SO_DEVMEM_DONTNEED of never-issued token 0 "
+		       "(__xa_erase of ALLOC1's zero entry at index 0): released %d\n",
+		       race.held_token, ret);
+	}
 	/* 2. one 4 KiB devmem frag queued on the socket */
 	if (dmtok_nic_rx(net, flow, 4096) != 4096) {
 		fprintf(stderr, "setup failed: nic_rx\n");
@@ -105,15 +158,8 @@ int main(int argc, char **argv)
 	printf("2. NIC queued one devmem frag\n");
 	dmtok_set_rx_hook(net, racing_dontneed, &race);
 	/* 4. recvmsg: tcp_recvmsg_dmabuf -> tcp_xa_pool_commit (__xa_cmpxchg) */
-	n = dmtok_recvmsg(net, fd, &mh, MSG_SOCK_DEVMEM);
+	n = recv_one(net, fd, &token);
 	dmtok_set_rx_hook(net, NULL, NULL);
-	for (cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_type == SCM_DEVMEM_DMABUF) {
-			struct dmabuf_cmsg dc;
-
-			memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
-			token = dc.frag_token;
-		}
 	printf("4. recvmsg returned %zd bytes, the user holds token %u\n", n, token);
 	/* 5. the user returns the token it holds (sock_devmem_dontneed) */
 	t = (struct dmabuf_token){ token, 1 };

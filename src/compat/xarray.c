@@ -245,6 +245,10 @@ static bool init_kernel_of(const struct xarray *xa)
  * below 64 is in use, and xas_shrink() drops it again only when it is the
  * last thing in the tree. The model does the same, which keeps its node
  * churn the kernel's. The zero entry is not counted in nr_entries.
+ *
+ * Nothing else keeps index 0 out of allocation: __xa_alloc() searches
+ * from limit.min for a free mark. So, as in the kernel, erasing index 0
+ * (a dontneed of token 0) frees it, and the next allocation hands out 0.
  */
 static int first_node(struct xarray *xa)
 {
@@ -256,6 +260,7 @@ static int first_node(struct xarray *xa)
 		n->slots[0] = XA_ZERO_ENTRY;
 		n->count = 1;
 		n->free_mark &= ~1ull;
+		xa->zero0 = true;
 	}
 	xa->xa_head = n;
 	return 0;
@@ -290,8 +295,6 @@ int dmtok_xa_alloc(struct xarray *xa, u32 *id, void *entry,
 	}
 	if (!entry)
 		entry = XA_ZERO_ENTRY;
-	if ((xa->xa_flags & XA_FLAGS_ZERO_BUSY) && min < 1)
-		min = 1;
 	if (min > max)
 		return -EBUSY;
 	for (;;) {
@@ -340,9 +343,16 @@ static void shrink(struct xarray *xa)
 		node_free(xa, n);
 		n = child;
 	}
-	/* only the ALLOC1 zero entry at index 0 left: the tree is empty */
+	/*
+	 * A zero entry at index 0 alone in the tree goes, as in xas_shrink()
+	 * ("if (xa_is_zero(entry) && xa_zero_busy(xa)) entry = NULL") --
+	 * whether it is ALLOC1's own or a reservation at 0.
+	 */
 	if (n && !n->shift && n->count == 1 && n->slots[0] == XA_ZERO_ENTRY &&
 	    (xa->xa_flags & XA_FLAGS_ZERO_BUSY)) {
+		if (!xa->zero0)
+			xa->nr_entries--;
+		xa->zero0 = false;
 		xa->xa_head = NULL;
 		node_free(xa, n);
 	}
@@ -373,7 +383,10 @@ static void *model_erase(struct xarray *xa, unsigned long index)
 		return NULL;
 	n->slots[off] = NULL;
 	n->count--;
-	xa->nr_entries--;
+	if (index == 0 && xa->zero0)	/* ALLOC1's own zero entry: uncounted */
+		xa->zero0 = false;
+	else
+		xa->nr_entries--;
 	mark_free(n, off);
 	while (!n->count) {	/* delete empty nodes upwards */
 		struct xa_node *parent = n->parent;
@@ -417,12 +430,17 @@ static void *model_cmpxchg(struct xarray *xa, unsigned long index, void *old,
 	(void)gfp;
 	if (cur != old || cur == entry)
 		return cur == XA_ZERO_ENTRY ? NULL : cur;
-	if (!entry)
+	if (!entry) {
 		model_erase(xa, index);
-	else if (cur)
+	} else if (cur) {
 		n->slots[index & MASK(xa)] = entry;
-	else if (!reach(xa, index))
+		if (index == 0 && xa->zero0) {	/* ALLOC1's zero entry replaced */
+			xa->zero0 = false;
+			xa->nr_entries++;
+		}
+	} else if (!reach(xa, index)) {
 		(void)store_new(xa, index, entry);
+	}
 	return cur == XA_ZERO_ENTRY ? NULL : cur;
 }
 
@@ -509,6 +527,7 @@ void dmtok_xa_destroy(struct xarray *xa)
 		destroy_node(xa, xa->xa_head);
 	xa->xa_head = NULL;
 	xa->nr_entries = 0;
+	xa->zero0 = false;
 }
 
 void dmtok_xa_stats(const struct xarray *xa, struct dmtok_xa_stats *st)

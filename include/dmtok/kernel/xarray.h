@@ -49,6 +49,7 @@ struct xarray {
 	struct xa_node *xa_head;
 	u8 chunk_shift;		/* XA_CHUNK_SHIFT: 6, or less by the model knob */
 	void *kx;		/* the real lib/xarray.c backend, or NULL */
+	bool zero0;		/* slot 0 holds ALLOC1's own zero entry (not counted) */
 	/* model counters, read by dmtok_xa_stats() */
 	u64 nr_entries;		/* non-NULL entries, reservations included */
 	u64 node_allocs, node_frees, nodes;
