@@ -84,10 +84,13 @@ int dmtok_netdev_create(struct dmtok_net *net,
 #define DMTOK_BIND_NO_AUTORELEASE	0x1u
 
 /*
- * Binds dmabuf @dmabuf_fd to @nqueues RX queues of @ifindex. Returns the
- * binding id (> 0, allocated cyclically, never 0), or -EBADF, -ENODEV,
- * -EINVAL (no/duplicate/out-of-range queue), -EBUSY (queue already has a
- * binding), -ENOMEM.
+ * Binds dmabuf @dmabuf_fd to @nqueues RX queues of @ifindex, checking in
+ * the kernel's order (netdev_nl_bind_rx_doit(), 6.12). Returns the
+ * binding id (> 0, allocated cyclically, never 0), or -EINVAL (NULL or
+ * no queues, unknown flags; @dmabuf_fd open but not a dmabuf), -ENODEV,
+ * -EBADF (@dmabuf_fd not open), -ERANGE (queue out of range), -EEXIST
+ * (queue already bound, or named twice), -ENOMEM. A queue error uses up
+ * the id the binding was given, as in the kernel.
  */
 int dmtok_bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 		  const unsigned int *queues, unsigned int nqueues,

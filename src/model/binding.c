@@ -147,31 +147,40 @@ int dmtok_bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 	    (flags & ~DMTOK_BIND_NO_AUTORELEASE))
 		return -EINVAL;
 
+	/*
+	 * The kernel's order (netdev_nl_bind_rx_doit(), 6.12): the netdev;
+	 * then net_devmem_bind_dmabuf(): dma_buf_get() (-EBADF: no such fd,
+	 * -EINVAL: not a dmabuf), the binding and its id
+	 * (xa_alloc_cyclic()); then net_devmem_bind_dmabuf_to_queue() for each
+	 * queue in turn: -ERANGE out of range, -EEXIST already bound -- a
+	 * queue named twice in one request finds itself bound. A queue error
+	 * unbinds, so the id it took is used up, as in the kernel.
+	 */
 	pthread_mutex_lock(&net->lock);
 	dev = dmtok_netdev_find(net, ifindex);
 	if (!dev) {
 		err = -ENODEV;
 		goto out_unlock;
 	}
+	d = dmtok_dmabuf_get_fd(net, dmabuf_fd);
+	if (!d) {
+		err = dmtok_fd_is_open(net, dmabuf_fd) ? -EINVAL : -EBADF;
+		goto out_unlock;
+	}
 	for (i = 0; i < nqueues; i++) {
 		if (queues[i] >= dev->opts.nqueues) {
-			err = -EINVAL;
-			goto out_unlock;
+			err = -ERANGE;
+			goto out_queue;
 		}
 		for (j = 0; j < i; j++)
 			if (queues[j] == queues[i]) {
-				err = -EINVAL;
-				goto out_unlock;
+				err = -EEXIST;
+				goto out_queue;
 			}
 		if (dev->rxq[queues[i]].binding) {
-			err = -EBUSY;
-			goto out_unlock;
+			err = -EEXIST;
+			goto out_queue;
 		}
-	}
-	d = dmtok_dmabuf_get_fd(net, dmabuf_fd);
-	if (!d) {
-		err = -EBADF;
-		goto out_unlock;
 	}
 	b = binding_alloc(d);
 	if (!b) {
@@ -209,6 +218,9 @@ int dmtok_bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 		pthread_mutex_unlock(&q->lock);
 	}
 	err = (int)b->id;
+	goto out_unlock;
+out_queue:
+	(void)binding_id_alloc(net);	/* the id the kernel had taken is gone */
 out_unlock:
 	pthread_mutex_unlock(&net->lock);
 	if (d)

@@ -156,6 +156,8 @@ struct dmtok_net {
 int dmtok_fd_install(struct dmtok_net *net, struct dmtok_file f);
 struct dmtok_sock *dmtok_sock_get_fd(struct dmtok_net *net, int fd, int *err);
 struct dmtok_dmabuf *dmtok_dmabuf_get_fd(struct dmtok_net *net, int fd);
+/* net->lock held */
+bool dmtok_fd_is_open(struct dmtok_net *net, int fd);
 struct dmtok_netdev *dmtok_netdev_find(struct dmtok_net *net, int ifindex);
 struct net_devmem_dmabuf_binding *dmtok_binding_find(struct dmtok_net *net, u32 id);
 

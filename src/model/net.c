@@ -253,3 +253,9 @@ struct net_devmem_dmabuf_binding *dmtok_binding_lookup(struct dmtok_net *net, u3
 	pthread_mutex_unlock(&net->lock);
 	return b;
 }
+
+/* Is @fd an open fd of any kind? (dma_buf_get(): -EINVAL vs -EBADF) */
+bool dmtok_fd_is_open(struct dmtok_net *net, int fd)
+{
+	return fd >= 0 && fd < net->nfiles && net->files[fd].type;	/* net->lock held */
+}
