@@ -36,24 +36,31 @@ int dmtok_socket(struct dmtok_net *net, int type, const char *scheme);
 
 /*
  * Mirrors tcp_recvmsg() for the non-blocking case. Flags: MSG_SOCK_DEVMEM,
- * MSG_DONTWAIT (implied; the model never blocks). Returns bytes received,
- * 0 never (no FIN modelled), or -1 with errno: EAGAIN (queue empty),
- * EFAULT (devmem data without MSG_SOCK_DEVMEM, bad iovec), ETOOSMALL
- * (control buffer too small for the next cmsg, nothing consumed), ENODEV,
- * ENOMEM, EBADF, ENOTSOCK, EINVAL (unsupported flag, or a scheme that
- * cannot take this frag: see the README), EMSGSIZE (msg_iovlen >
- * UIO_MAXIOV). msg_controllen is set to the bytes of cmsgs written and
- * MSG_CTRUNC is never set (put_cmsg_notrunc()).
+ * MSG_DONTWAIT (implied; the model never blocks). Returns bytes received;
+ * 0 only for a zero-length iovec (no FIN is modelled; the kernel would
+ * hand out one zero-size frag there, see the README); or -1 with errno:
+ * EAGAIN (queue empty), EFAULT (devmem data without MSG_SOCK_DEVMEM, bad
+ * iovec, or a frag of a second binding on a one-binding scheme), ETOOSMALL
+ * (control buffer too small for the next cmsg, nothing consumed), ENODEV
+ * (readable skb, or a binding already unbound for a manual-release
+ * scheme), ENOMEM, ENOSPC (the scheme holds its most tokens: slots 2^24-1,
+ * or its declared max_outstanding), EBADF, ENOTSOCK, EINVAL (unsupported
+ * flag, or a scheme that cannot take this frag: see the README), EMSGSIZE
+ * (msg_iovlen > UIO_MAXIOV). msg_controllen is set to the bytes of cmsgs
+ * written and MSG_CTRUNC is never set (put_cmsg_notrunc()).
  */
 ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 		      int flags);
 
 /*
- * setsockopt(). Only SOL_SOCKET/SO_DEVMEM_DONTNEED is modelled: returns
- * the number of frags released (sock_devmem_dontneed()), or -1 with errno
- * EBADF (not open, or not a TCP socket), ENOTSOCK, EINVAL (optlen rules,
- * or a scheme's range check), ENOMEM, EFAULT (NULL optval with optlen >
- * 0), ENOPROTOOPT (other options).
+ * setsockopt(). Only SOL_SOCKET/SO_DEVMEM_DONTNEED is modelled, checked
+ * in sk_setsockopt()'s order (6.12): optlen < sizeof(int) is EINVAL and a
+ * NULL optval EFAULT before the option is looked at; then
+ * sock_devmem_dontneed(): EBADF (not a TCP socket), EINVAL (optlen not a
+ * multiple of 8 or above 128 tokens, or the scheme's all-or-nothing
+ * check), ENOMEM. Returns the number of frags released (at most 1024
+ * frags are inspected per call), or -1 with errno, also EBADF (not open),
+ * ENOTSOCK, ENOPROTOOPT (other options or levels).
  */
 int dmtok_setsockopt(struct dmtok_net *net, int fd, int level, int optname,
 		     const void *optval, socklen_t optlen);
