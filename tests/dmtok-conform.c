@@ -531,6 +531,48 @@ static void test_host_memory_queue(void **state)
 	env_free(e);
 }
 
+/*
+ * tcp_recvmsg_locked() is a do-while (6.12): a zero-length read with a
+ * devmem frag queued hands out one cmsg of frag_size 0 -- a live token
+ * holding a pp_ref_count the user must return -- and returns 0; with
+ * nothing queued it is EAGAIN.
+ */
+static void test_zero_length_read(void **state)
+{
+	struct env *e = setup_default();
+	union { char c[256]; struct cmsghdr a; } ctl;
+	char byte;
+	struct iovec iov = { &byte, 0 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl.c, .msg_controllen = sizeof(ctl) };
+	struct dmabuf_cmsg dc = { 0 };
+	struct cmsghdr *cm;
+	int n = 0;
+	(void)state;
+
+	assert_int_equal(dmtok_recvmsg(e->net, e->sock, &msg, MSG_SOCK_DEVMEM), -1);
+	assert_int_equal(errno, EAGAIN);
+	rx(e, e->flow, 4096);
+	msg.msg_controllen = sizeof(ctl);
+	assert_int_equal(dmtok_recvmsg(e->net, e->sock, &msg, MSG_SOCK_DEVMEM), 0);
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		assert_int_equal(cm->cmsg_type, SCM_DEVMEM_DMABUF);
+		memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
+		n++;
+	}
+	assert_int_equal(n, 1);
+	assert_int_equal(dc.frag_size, 0);
+	check_ok(e);	/* the zero-size frag's reference is the user's */
+	assert_int_equal(dontneed(e, e->sock, &(struct dmabuf_token){ dc.frag_token, 1 }, 1), 1);
+	check_ok(e);
+	/* the frag itself is still queued, whole */
+	assert_int_equal(client_drain(e, e->sock, e->flow), -1);
+	assert_int_equal(e->cl.bytes, 4096);
+	assert_int_equal(client_return_all(e, e->sock), 1);
+	check_ok(e);
+	env_free(e);
+}
+
 /* Fail every allocation point of the recvmsg and dontneed paths in turn. */
 static void test_alloc_failure_rx_paths(void **state)
 {
@@ -644,6 +686,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_linear_then_frags),
 		cmocka_unit_test(test_subpage_buffers),
 		cmocka_unit_test(test_host_memory_queue),
+		cmocka_unit_test(test_zero_length_read),
 		cmocka_unit_test(test_alloc_failure_rx_paths),
 		cmocka_unit_test(test_random_walk),
 	};

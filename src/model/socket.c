@@ -252,14 +252,21 @@ out:
 	return sent;
 }
 
-/* tcp_recvmsg_locked(), never blocking, without FIN/urgent/PEEK. */
+/*
+ * tcp_recvmsg_locked() (net/ipv4/tcp.c, 6.12), never blocking, without
+ * FIN/urgent/PEEK. A do-while, as the kernel's: a zero-length read with a
+ * devmem skb queued still goes through tcp_recvmsg_dmabuf() once, which
+ * hands out one zero-size cmsg (a frag's, with a live token and its
+ * pp_ref_count, or the linear part's) and returns 0; an empty queue is
+ * -EAGAIN.
+ */
 static ssize_t recvmsg_locked(struct dmtok_sock *sk, struct rx_msg *m,
 			      size_t len, int flags)
 {
 	int last_copied_dmabuf = -1;
 	ssize_t copied = 0;
 
-	while (len > 0) {
+	do {
 		struct dmtok_skb *skb;
 		u32 offset;
 		size_t used;
@@ -319,7 +326,7 @@ static ssize_t recvmsg_locked(struct dmtok_sock *sk, struct rx_msg *m,
 		sk->copied = 0;
 		pthread_mutex_unlock(&sk->rq_lock);
 		dmtok_skb_free(skb);
-	}
+	} while (len > 0);
 	return copied;
 }
 
