@@ -269,6 +269,7 @@ static void test_bind_args_and_ids(void **state)
 	struct env *e = env_new();
 	unsigned int q[3] = { 0, 1, 1 };
 	int ifi, d, b1, b2, b3, sock;
+	uint32_t id;
 	(void)state;
 
 	ifi = dmtok_netdev_create(e->net, &o);
@@ -303,8 +304,21 @@ static void test_bind_args_and_ids(void **state)
 	e->net->next_binding_id = UINT32_MAX;
 	d = dmtok_dmabuf_create(e->net, MB, 0, 0);
 	q[0] = 3;
-	assert_int_equal((uint32_t)dmtok_bind_rx(e->net, ifi, d, &q[0], 1, 0), UINT32_MAX);
+	assert_int_equal(dmtok_bind_rx_id(e->net, ifi, d, &q[0], 1, 0, &id), 0);
+	assert_int_equal(id, UINT32_MAX);
 	assert_int_equal(dmtok_unbind(e->net, UINT32_MAX), 0);
+	/* ids are u32: above INT_MAX only dmtok_bind_rx_id() can carry them */
+	e->net->next_binding_id = 0x80000000u;
+	assert_int_equal(dmtok_bind_rx(e->net, ifi, d, &q[0], 1, 0), -EOVERFLOW);
+	assert_int_equal(dmtok_bind_rx_id(e->net, ifi, d, &q[0], 1, 0, &id), 0);
+	assert_int_equal(id, 0x80000001u);	/* the refused bind used 0x80000000 */
+	assert_int_equal(dmtok_unbind(e->net, id), 0);
+	e->net->next_binding_id = 0xfffffff4u;	/* would read as -ENOMEM */
+	assert_int_equal(dmtok_bind_rx_id(e->net, ifi, d, &q[0], 1, 0, &id), 0);
+	assert_int_equal(id, 0xfffffff4u);
+	assert_int_equal(dmtok_unbind(e->net, id), 0);
+	assert_int_equal(dmtok_bind_rx_id(e->net, ifi, d, &q[0], 1, 0, NULL), -EINVAL);
+	e->net->next_binding_id = 0;	/* where the cursor was after UINT32_MAX */
 	assert_int_equal(dmtok_bind_rx(e->net, ifi, d, &q[0], 1, 0), 1);	/* 3 and 6 in use */
 	check_ok(e);
 	env_free(e);

@@ -90,11 +90,18 @@ int dmtok_netdev_create(struct dmtok_net *net,
  * no queues, unknown flags; @dmabuf_fd open but not a dmabuf), -ENODEV,
  * -EBADF (@dmabuf_fd not open), -ERANGE (queue out of range), -EEXIST
  * (queue already bound, or named twice), -ENOMEM. A queue error uses up
- * the id the binding was given, as in the kernel.
+ * the id the binding was given, as in the kernel. Ids are u32 (the
+ * kernel's xa_limit_32b): one above INT_MAX cannot be returned here, so
+ * the bind is undone and -EOVERFLOW returned; dmtok_bind_rx_id() carries
+ * every id.
  */
 int dmtok_bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 		  const unsigned int *queues, unsigned int nqueues,
 		  unsigned int flags);
+/* The same, with the id in *@id (1..UINT32_MAX). Returns 0 or -errno. */
+int dmtok_bind_rx_id(struct dmtok_net *net, int ifindex, int dmabuf_fd,
+		     const unsigned int *queues, unsigned int nqueues,
+		     unsigned int flags, uint32_t *id);
 /*
  * Unbinds binding @id: its queues lose their page pools. niovs still held
  * by sockets or users keep the binding alive until the last comes home.

@@ -10,6 +10,7 @@
  * failed bind leaves nothing behind.
  */
 #include <errno.h>
+#include <limits.h>
 
 #include "model.h"
 
@@ -132,9 +133,9 @@ static u32 binding_id_alloc(struct dmtok_net *net)
 	}
 }
 
-int dmtok_bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
-		  const unsigned int *queues, unsigned int nqueues,
-		  unsigned int flags)
+static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
+		   const unsigned int *queues, unsigned int nqueues,
+		   unsigned int flags, u32 *id)
 {
 	struct dmtok_page_pool *pools[DMTOK_MAX_QUEUES];
 	struct dmtok_dmabuf *d = NULL;
@@ -217,7 +218,8 @@ int dmtok_bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 		q->pool = pools[i];
 		pthread_mutex_unlock(&q->lock);
 	}
-	err = (int)b->id;
+	*id = b->id;
+	err = 0;
 	goto out_unlock;
 out_queue:
 	(void)binding_id_alloc(net);	/* the id the kernel had taken is gone */
@@ -226,6 +228,31 @@ out_unlock:
 	if (d)
 		dmtok_dmabuf_put(d);
 	return err;
+}
+
+int dmtok_bind_rx_id(struct dmtok_net *net, int ifindex, int dmabuf_fd,
+		     const unsigned int *queues, unsigned int nqueues,
+		     unsigned int flags, uint32_t *id)
+{
+	if (!id)
+		return -EINVAL;
+	return bind_rx(net, ifindex, dmabuf_fd, queues, nqueues, flags, id);
+}
+
+int dmtok_bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
+		  const unsigned int *queues, unsigned int nqueues,
+		  unsigned int flags)
+{
+	u32 id;
+	int err = bind_rx(net, ifindex, dmabuf_fd, queues, nqueues, flags, &id);
+
+	if (err)
+		return err;
+	if (id > INT_MAX) {	/* would read as an errno: undo, say so */
+		dmtok_unbind(net, id);
+		return -EOVERFLOW;
+	}
+	return (int)id;
 }
 
 /* net_devmem_unbind_dmabuf(); called with net->lock held. */
