@@ -143,7 +143,7 @@ static inline uint8_t dmtok_flow_pattern(int flow, uint64_t offset)
 	return (uint8_t)((offset % 251u) ^ ((unsigned int)flow * 37u + 11u));
 }
 
-/* ---- invariant checker (DESIGN.md section 3) ---- */
+/* ---- invariant checker ---- */
 
 /*
  * Checks every invariant the model can see right now: each niov's

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * The invariant checker (DESIGN.md section 3), called by tests and
+ * The invariant checker (the rules are listed below), called by tests and
  * fuzzers after every step. For every niov of every live binding it
  * recounts the references the model can see -- the NIC's buffer page,
  * frags in socket receive queues, references each socket's scheme records

@@ -14,7 +14,11 @@
 #define DMTOK_MODEL_PRIV_H
 
 #include <pthread.h>
-#include <bsd/sys/queue.h>	/* libbsd, not the overlay: nothing leaks into dmtok.pc */
+#ifdef DMTOK_NATIVE_QUEUE_H
+#include <sys/queue.h>		/* glibc, the BSDs, macOS */
+#else
+#include <bsd/sys/queue.h>	/* libbsd (plain, not the overlay: nothing leaks into dmtok.pc) */
+#endif
 
 #include "dmtok/model.h"
 #include "dmtok/socket.h"
