@@ -277,8 +277,10 @@ struct dmtok_page_pool;
 /*
  * struct net_iov: one page-sized unit of a bound dmabuf.
  *  - pp_ref_count: the NIC, recvmsg and dontneed/close of any socket,
- *    concurrently; atomic. napi_pp_put_page() drops it; the put that
- *    reaches the pool's last reference recycles the niov.
+ *    concurrently; atomic. napi_pp_put_page() drops it; as in the kernel
+ *    (page_pool_unref_netmem(), 6.12) the last reference is never
+ *    dropped: the put that finds 1 recycles the niov, which sits at 1 in
+ *    its pool's ring (0 only in the binding's free pool).
  *  - uref: the series' per-niov user references (manual release);
  *    reached through net_iov_uref(). Atomic.
  *  - owner, index: written once at bind, read-only after.
@@ -289,6 +291,7 @@ struct net_iov {
 	atomic_long_t pp_ref_count;
 	atomic_t uref;
 	u32 index;				/* page index in the dmabuf */
+	bool in_ring;				/* model: recycled, in its pool's ring */
 };
 
 struct dmtok_dmabuf;

@@ -123,8 +123,11 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 			fail(&c, "page pool of a freed binding");
 			continue;
 		}
-		for (p = 0; p < pool->ring_count; p++)
+		for (p = 0; p < pool->ring_count; p++) {
 			bc->free[pool->ring[p]->index]++;
+			/* page_pool_unref_netmem(): a recycled niov keeps 1 */
+			bc->refs[pool->ring[p]->index]++;
+		}
 		for (p = 0; p < bc->b->npages; p++)
 			out += __atomic_load_n(&bc->b->niovs[p].pp, __ATOMIC_RELAXED) == pool;
 		if (out != pool->inflight)
@@ -157,7 +160,10 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 				     bc->b->id, p, pp, bc->refs[p]);
 				break;
 			}
-			if (bc->free[p] != (pp == 0)) {
+			if (bc->free[p] > 1 ||
+			    (!bc->free[p] && pp == 0) ||
+			    (bc->free[p] && bc->b->niovs[p].in_ring && pp != 1) ||
+			    (bc->free[p] && !bc->b->niovs[p].in_ring && pp != 0)) {
 				fail(&c, "binding %u niov %u: pp_ref_count %ld but in free pools %u times",
 				     bc->b->id, p, pp, bc->free[p]);
 				break;

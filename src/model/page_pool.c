@@ -64,6 +64,7 @@ struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
 	spin_lock(&pool->lock);
 	if (pool->ring_count) {
 		niov = pool->ring[--pool->ring_count];
+		__atomic_store_n(&niov->in_ring, false, __ATOMIC_RELAXED);
 	} else {
 		niov = dmtok_binding_alloc_niov(pool->binding);
 		if (niov)
@@ -86,8 +87,12 @@ static void pp_return(struct net_iov *niov)
 
 	spin_lock(&pool->lock);
 	if (!pool->dying && pool->ring_count < pool->ring_size) {
+		__atomic_store_n(&niov->in_ring, true, __ATOMIC_RELAXED);	/* pp_ref_count stays 1 */
 		pool->ring[pool->ring_count++] = niov;
 	} else {
+		/* mp_dmabuf_devmem_release_page() (devmem.c, 6.12): must be 1 */
+		WARN_ON_ONCE(atomic_long_read(&niov->pp_ref_count) != 1);
+		atomic_long_set(&niov->pp_ref_count, 0);
 		__atomic_store_n(&niov->pp, NULL, __ATOMIC_RELAXED);
 		dmtok_binding_free_niov(pool->binding, niov);
 		pool->inflight--;
@@ -98,16 +103,32 @@ static void pp_return(struct net_iov *niov)
 		pp_free(pool);
 }
 
-/* napi_pp_put_page() */
+/*
+ * napi_pp_put_page() -> page_pool_unref_netmem(netmem, 1) (6.12): if the
+ * count is 1 this is the last reference, and it is not dropped -- the
+ * niov is recycled with pp_ref_count 1; otherwise subtract, and the
+ * holder that brings it to 0 (racing puts) sets it back to 1 and
+ * recycles. A put on a niov that is not in use (in its pool's ring, or
+ * at 0) is a model bug, never user input: a counted WARN, refused. The
+ * kernel cannot tell; the model can, and says so.
+ */
 bool dmtok_pp_put_niov(struct net_iov *niov)
 {
-	long c = atomic_long_dec_if_positive(&niov->pp_ref_count);
+	long c = atomic_long_read(&niov->pp_ref_count);
 
-	/* Reaching here with no reference is a model bug, never user input. */
+	if (WARN_ON_ONCE(c <= 0 || __atomic_load_n(&niov->in_ring, __ATOMIC_RELAXED)))
+		return false;
+	if (c == 1) {
+		pp_return(niov);
+		return true;
+	}
+	c = atomic_long_sub_return(1, &niov->pp_ref_count);
 	if (WARN_ON_ONCE(c < 0))
 		return false;
-	if (c == 0)
+	if (c == 0) {
+		atomic_long_set(&niov->pp_ref_count, 1);
 		pp_return(niov);
+	}
 	return true;
 }
 
@@ -128,6 +149,8 @@ void dmtok_pp_destroy(struct dmtok_page_pool *pool)
 	while (pool->ring_count) {
 		struct net_iov *niov = pool->ring[--pool->ring_count];
 
+		__atomic_store_n(&niov->in_ring, false, __ATOMIC_RELAXED);
+		atomic_long_set(&niov->pp_ref_count, 0);
 		__atomic_store_n(&niov->pp, NULL, __ATOMIC_RELAXED);
 		dmtok_binding_free_niov(pool->binding, niov);
 		pool->inflight--;
