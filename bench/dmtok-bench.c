@@ -766,7 +766,7 @@ int main(int argc, char **argv)
 	printf("\nper frag, CPU ns: median [min-max] of %u runs; cost ratios are medians of the\n"
 	       "per-run ratios (x floor: times the two-atomic floor's cost; x xarray: times\n"
 	       "upstream's cost, so 0.25 means four times faster)\n", c.runs);
-	printf("%-17s %20s %18s %18s %8s %9s %10s %9s\n", "scheme", "round trip",
+	printf("%-24s %20s %18s %18s %8s %9s %10s %9s\n", "scheme", "round trip",
 	       "x floor", "x xarray", "recv", "dontneed", "mem/sock", "close us");
 	for (i = 0; i < nlist; i++) {
 		struct result *r = &res[i];
@@ -776,7 +776,7 @@ int main(int argc, char **argv)
 		int noisy;
 
 		if (r->err) {
-			printf("%-17s failed: %s\n", r->name, strerror(r->err));
+			printf("%-24s failed: %s\n", r->name, strerror(r->err));
 			continue;
 		}
 		for (unsigned int run = 0; run < c.runs; run++) {
@@ -793,7 +793,7 @@ int main(int argc, char **argv)
 				HN_NOSPACE | HN_DECIMAL | HN_IEC_PREFIXES);
 		noisy = c.runs > 1 && (rel_spread(rt) > SPREAD_WARN ||
 				       (i && rel_spread(rf) > SPREAD_WARN));
-		printf("%-17s %6.1f [%5.1f-%5.1f] %5.2f [%4.2f-%4.2f] %5.2f [%4.2f-%4.2f] %8.1f %9.1f %10s %9.1f%s\n",
+		printf("%-24s %6.1f [%5.1f-%5.1f] %5.2f [%4.2f-%4.2f] %5.2f [%4.2f-%4.2f] %8.1f %9.1f %10s %9.1f%s\n",
 		       r->name, rt.med, rt.lo, rt.hi, rf.med, rf.lo, rf.hi,
 		       rxa.med, rxa.lo, rxa.hi, rx.med, dn.med, mem, cl.med,
 		       noisy ? "  (noisy)" : "");
@@ -827,14 +827,14 @@ int main(int argc, char **argv)
 				ratio[run] = r->scale1[run] > 0 ? r->scale2[run] / r->scale1[run] : 0;
 			}
 			if (bad) {
-				printf("  %-17s no figure (a window was refused or the scheme could not "
+				printf("  %-24s no figure (a window was refused or the scheme could not "
 				       "hold the tokens)\n", r->name);
 				continue;
 			}
 			a = spread_of(r->scale1, c.runs);
 			b2 = spread_of(r->scale2, c.runs);
 			qr = spread_of(ratio, c.runs);
-			printf("  %-17s 1 thread %6.1f [%5.1f-%5.1f]  2 threads %6.1f [%5.1f-%5.1f]"
+			printf("  %-24s 1 thread %6.1f [%5.1f-%5.1f]  2 threads %6.1f [%5.1f-%5.1f]"
 			       "  x%.2f [%.2f-%.2f]\n", r->name, a.med, a.lo, a.hi,
 			       b2.med, b2.lo, b2.hi, qr.med, qr.lo, qr.hi);
 		}

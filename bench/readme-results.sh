@@ -10,8 +10,7 @@ build=${1:-build}; readme=${2:-README.md}
 bench="$build/bench/dmtok-bench"
 bt=$(meson introspect --buildoptions "$build" |
      python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="buildtype"))')
-cc=$(meson introspect --compilers "$build" |
-     python3 -c 'import json,sys; c=json.load(sys.stdin)["host"]["c"]; print(c["id"], c["version"])')
+cc=$("$(meson introspect --buildoptions "$build" >/dev/null && echo cc)" --version | head -1)
 tmp=$(mktemp)
 {
   echo "<!-- results:begin -->"
