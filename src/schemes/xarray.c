@@ -380,72 +380,48 @@ static int xa_small_plan(struct dmtok_scheme_plan *p)
 	return err;
 }
 
+/*
+ * The ops tables. Every variant shares init, taken, release, stats and
+ * the checker walk; they differ in the reserve/commit pair, the dontneed,
+ * and the model knobs (node size, the kernel's own XArray).
+ */
+#define XA_SCHEME(_name, _desc, _reserve, _commit, _dontneed, _plan)	\
+	.version	= DMTOK_SCHEME_VERSION,				\
+	.name		= _name,					\
+	.description	= _desc,					\
+	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS, \
+	.init		= xa_scheme_init,				\
+	.rx_reserve	= _reserve,					\
+	.rx_taken	= xa_rx_taken,					\
+	.rx_commit	= _commit,					\
+	.dontneed	= _dontneed,					\
+	.release_all	= xa_release_all,				\
+	.stats		= xa_stats,					\
+	.for_each_ref	= xa_for_each_ref,				\
+	.plan		= _plan
+
 const struct dmtok_scheme_ops dmtok_scheme_xarray = {
-	.version	= DMTOK_SCHEME_VERSION,
-	.name		= "xarray",
-	.description	= "upstream: per-socket XArray, 17-token reservations",
-	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
-	.init		= xa_scheme_init,
-	.rx_reserve	= xa_rx_reserve,
-	.rx_taken	= xa_rx_taken,
-	.rx_commit	= xa_rx_commit,
-	.dontneed	= xa_dontneed,
-	.release_all	= xa_release_all,
-	.stats		= xa_stats,
-	.for_each_ref	= xa_for_each_ref,
-	.plan		= xa_plan,
+	XA_SCHEME("xarray", "upstream: per-socket XArray, 17-token reservations",
+		  xa_rx_reserve, xa_rx_commit, xa_dontneed, xa_plan),
 };
 
 /* 8-slot nodes (XA_CHUNK_SHIFT 3): a few tokens reach deep trees. */
 const struct dmtok_scheme_ops dmtok_scheme_xarray_small = {
-	.version	= DMTOK_SCHEME_VERSION,
-	.name		= "xarray-small",
-	.description	= "upstream on 8-slot XArray nodes (a model knob)",
-	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
+	XA_SCHEME("xarray-small", "upstream on 8-slot XArray nodes (a model knob)",
+		  xa_rx_reserve, xa_rx_commit, xa_dontneed, xa_small_plan),
 	.model_xa_chunk_shift = 3,
-	.init		= xa_scheme_init,
-	.rx_reserve	= xa_rx_reserve,
-	.rx_taken	= xa_rx_taken,
-	.rx_commit	= xa_rx_commit,
-	.dontneed	= xa_dontneed,
-	.release_all	= xa_release_all,
-	.stats		= xa_stats,
-	.for_each_ref	= xa_for_each_ref,
-	.plan		= xa_small_plan,
 };
 
 /* Candidate fix (a): dontneed never consumes a reservation. */
 const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_skip = {
-	.version	= DMTOK_SCHEME_VERSION,
-	.name		= "xarray-fix-skip",
-	.description	= "upstream + fix: dontneed skips reserved tokens",
-	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
-	.init		= xa_scheme_init,
-	.rx_reserve	= xa_rx_reserve,
-	.rx_taken	= xa_rx_taken,
-	.rx_commit	= xa_rx_commit,
-	.dontneed	= xa_skip_dontneed,
-	.release_all	= xa_release_all,
-	.stats		= xa_stats,
-	.for_each_ref	= xa_for_each_ref,
-	.plan		= xa_plan,
+	XA_SCHEME("xarray-fix-skip", "upstream + fix: dontneed skips reserved tokens",
+		  xa_rx_reserve, xa_rx_commit, xa_skip_dontneed, xa_plan),
 };
 
 /* Candidate fix (b): the commit notices a lost reservation. */
 const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_commit = {
-	.version	= DMTOK_SCHEME_VERSION,
-	.name		= "xarray-fix-commit",
-	.description	= "upstream + fix: commit re-inserts an erased reservation",
-	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
-	.init		= xa_scheme_init,
-	.rx_reserve	= xa_fix_rx_reserve,
-	.rx_taken	= xa_rx_taken,
-	.rx_commit	= xa_fix_rx_commit,
-	.dontneed	= xa_dontneed,
-	.release_all	= xa_release_all,
-	.stats		= xa_stats,
-	.for_each_ref	= xa_for_each_ref,
-	.plan		= xa_plan,
+	XA_SCHEME("xarray-fix-commit", "upstream + fix: commit re-inserts an erased reservation",
+		  xa_fix_rx_reserve, xa_fix_rx_commit, xa_dontneed, xa_plan),
 };
 
 /*
@@ -454,52 +430,19 @@ const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_commit = {
  * code, only the XArray behind the calls differs.
  */
 const struct dmtok_scheme_ops dmtok_scheme_xarray_kernel = {
-	.version	= DMTOK_SCHEME_VERSION,
-	.name		= "xarray-kernel",
-	.description	= "upstream on the kernel's own lib/xarray.c",
-	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
+	XA_SCHEME("xarray-kernel", "upstream on the kernel's own lib/xarray.c",
+		  xa_rx_reserve, xa_rx_commit, xa_dontneed, xa_plan),
 	.model_xa_kernel = 1,
-	.init		= xa_scheme_init,
-	.rx_reserve	= xa_rx_reserve,
-	.rx_taken	= xa_rx_taken,
-	.rx_commit	= xa_rx_commit,
-	.dontneed	= xa_dontneed,
-	.release_all	= xa_release_all,
-	.stats		= xa_stats,
-	.for_each_ref	= xa_for_each_ref,
-	.plan		= xa_plan,
 };
 
 const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_skip_kernel = {
-	.version	= DMTOK_SCHEME_VERSION,
-	.name		= "xarray-fix-skip-kernel",
-	.description	= "fix (a) on the kernel's own lib/xarray.c",
-	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
+	XA_SCHEME("xarray-fix-skip-kernel", "fix (a) on the kernel's own lib/xarray.c",
+		  xa_rx_reserve, xa_rx_commit, xa_skip_dontneed, xa_plan),
 	.model_xa_kernel = 1,
-	.init		= xa_scheme_init,
-	.rx_reserve	= xa_rx_reserve,
-	.rx_taken	= xa_rx_taken,
-	.rx_commit	= xa_rx_commit,
-	.dontneed	= xa_skip_dontneed,
-	.release_all	= xa_release_all,
-	.stats		= xa_stats,
-	.for_each_ref	= xa_for_each_ref,
-	.plan		= xa_plan,
 };
 
 const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_commit_kernel = {
-	.version	= DMTOK_SCHEME_VERSION,
-	.name		= "xarray-fix-commit-kernel",
-	.description	= "fix (b) on the kernel's own lib/xarray.c",
-	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS,
+	XA_SCHEME("xarray-fix-commit-kernel", "fix (b) on the kernel's own lib/xarray.c",
+		  xa_fix_rx_reserve, xa_fix_rx_commit, xa_dontneed, xa_plan),
 	.model_xa_kernel = 1,
-	.init		= xa_scheme_init,
-	.rx_reserve	= xa_fix_rx_reserve,
-	.rx_taken	= xa_rx_taken,
-	.rx_commit	= xa_fix_rx_commit,
-	.dontneed	= xa_dontneed,
-	.release_all	= xa_release_all,
-	.stats		= xa_stats,
-	.for_each_ref	= xa_for_each_ref,
-	.plan		= xa_plan,
 };
