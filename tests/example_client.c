@@ -7,7 +7,9 @@
  * each frag's payload in the dmabuf through frag_offset, hand tokens back
  * with SO_DEVMEM_DONTNEED 128 at a time. Only the calls' prefix differs.
  *
- * usage: example_client [SCHEME] [MEGABYTES]
+ * usage: example_client [--scheme-lib PATH] [SCHEME] [MEGABYTES]
+ * SCHEME: any registered scheme (default xarray); MEGABYTES: 1..65536
+ * (default 64). A wrong argument is refused with the rule it broke.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "dmtok.h"
+#include "dmtok/scheme.h"
 
 #define TOKENS_PER_CALL 128
 
@@ -33,10 +36,20 @@ static int return_tokens(struct dmtok_net *net, int fd, struct dmabuf_token *t,
 	return 0;
 }
 
+static int usage(const char *why)
+{
+	fprintf(stderr, "example_client: %s\n"
+		"usage: example_client [--scheme-lib PATH] [SCHEME] [MEGABYTES 1..65536]\n", why);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
-	const char *scheme = argc > 1 ? argv[1] : "xarray";
-	size_t total = (argc > 2 ? strtoul(argv[2], NULL, 0) : 64) << 20;
+	const char *scheme = "xarray", *mb_arg = NULL;
+	struct dmtok_scheme_info info;
+	char names[1024], err[512];
+	unsigned long mb = 64;
+	size_t total;
 	struct dmtok_netdev_opts opts = { .nqueues = 4, .mss = 4096 };
 	struct dmabuf_token tokens[TOKENS_PER_CALL];
 	unsigned int ntokens = 0, queues[] = { 0, 1, 2, 3 };
@@ -47,13 +60,43 @@ int main(int argc, char **argv)
 	struct dmtok_net *net;
 	int ifindex, dmabuf_fd, binding_id, fd, flow;
 
+	for (int i = 1, pos = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--scheme-lib") && i + 1 < argc) {
+			if (dmtok_scheme_load(argv[++i], err, sizeof(err)) < 0)
+				return usage(err);
+		} else if (argv[i][0] == '-' && argv[i][1] && !(argv[i][1] >= '0' && argv[i][1] <= '9')) {
+			return usage("unknown option");
+		} else if (pos == 0) {
+			scheme = argv[i];
+			pos++;
+		} else if (pos == 1) {
+			mb_arg = argv[i];
+			pos++;
+		} else {
+			return usage("too many arguments");
+		}
+	}
+	if (dmtok_scheme_info(scheme, &info)) {
+		snprintf(err, sizeof(err), "unknown scheme '%s' (known: %s)", scheme,
+			 dmtok_scheme_list(names, sizeof(names)));
+		return usage(err);
+	}
+	if (mb_arg) {
+		char *end;
+
+		errno = 0;
+		mb = strtoul(mb_arg, &end, 10);
+		if (mb_arg[0] == '-' || *end || end == mb_arg || errno || mb < 1 || mb > 65536)
+			return usage("MEGABYTES must be a number from 1 to 65536");
+	}
+	total = (size_t)mb << 20;
+
 	/* the "system": a NIC, a 64 MiB udmabuf bound to its 4 RX queues */
 	if (dmtok_net_create(&net))
 		return 1;
 	ifindex = dmtok_netdev_create(net, &opts);
 	dmabuf_fd = dmtok_dmabuf_create(net, 64 << 20, 4096, DMTOK_DMABUF_BACKED);
-	binding_id = dmtok_bind_rx(net, ifindex, dmabuf_fd, queues, 4,
-				   !strcmp(scheme, "niov-uref") ? DMTOK_BIND_NO_AUTORELEASE : 0);
+	binding_id = dmtok_bind_rx(net, ifindex, dmabuf_fd, queues, 4, info.bind_flags);
 	if (binding_id < 0 || dmtok_dmabuf_map(net, dmabuf_fd, &dmabuf_mem, NULL)) {
 		fprintf(stderr, "bind: %s\n", strerror(-binding_id));
 		return 1;
