@@ -36,20 +36,19 @@
 
 /*
  * struct dmabuf_cmsg and struct dmabuf_token are in <linux/uio.h> from
- * Linux 6.12 on, under the guard __LINUX_UIO_H, which older uio.h headers
- * define too. So: on a system whose headers are 6.12 or newer, include
- * <linux/uio.h> and use its structs (either include order then compiles);
- * elsewhere (older headers, other systems) define them here.
+ * Linux 6.12 on, under the guard __LINUX_UIO_H -- which older uio.h
+ * headers, without the structs, define too. So they are defined here
+ * unless a <linux/uio.h> of 6.12 or newer was included before (its guard
+ * is set and <linux/version.h>, which has only macros, says >= 6.12).
+ * This header never includes <linux/uio.h> itself: its struct iovec
+ * clashes with the C library's (<sys/uio.h>) whatever dmtok does.
  */
-#if defined(__linux__) && defined(__has_include)
+#if defined(__LINUX_UIO_H) && defined(__linux__) && defined(__has_include)
 #if __has_include(<linux/version.h>)
 #include <linux/version.h>
-#endif
-#endif
-#if defined(LINUX_VERSION_CODE) && defined(KERNEL_VERSION)
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-#include <linux/uio.h>
+#if defined(KERNEL_VERSION) && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #define DMTOK_UAPI_FROM_SYSTEM	1
+#endif
 #endif
 #endif
 #ifndef DMTOK_UAPI_FROM_SYSTEM

@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+# A program that includes a Linux >= 6.12 <linux/uio.h> (struct
+# dmabuf_cmsg and struct dmabuf_token, under the guard __LINUX_UIO_H) and
+# then <dmtok.h> compiles: no struct is defined twice. The 6.12 header is
+# made from the kernel headers package the way the kernel's
+# headers_install does it (guard renamed, __user and <linux/compiler.h>
+# dropped), with that kernel's <linux/version.h>, in front of the
+# system's older headers. <linux/uio.h>'s struct iovec clashes with the C
+# library's whatever dmtok does, so the program defines __iovec_defined,
+# as such programs must. (The other order cannot work: <dmtok.h> defines
+# the structs, a later <linux/uio.h> defines them again.) Exit 77 without
+# the headers package.
+# usage: check-uapi-order.sh CC INCLUDE_DIR
+cc=$1; inc=$2
+common=$(ls -d /usr/src/linux-headers-6.1[2-9]*-common /usr/src/linux-headers-6.[2-9][0-9]*-common 2>/dev/null | head -1)
+arch=$(ls -d "${common%-common}"-* 2>/dev/null | grep -v -- '-common$' | head -1)
+if [ -z "$common" ] || [ ! -f "$arch/include/generated/uapi/linux/version.h" ]; then
+  echo "SKIP: no Linux >= 6.12 headers package (apt-get install linux-headers-6.12.117+deb12-amd64)"
+  exit 77
+fi
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/linux"
+sed -E -e 's/([[:space:](])(__user|__force|__iomem)[[:space:]]/\1/g' \
+  -e 's@^#include <linux/compiler(|_types).h>@@' \
+  -e 's@#(ifndef|define|endif[[:space:]]*/[*])[[:space:]]*_UAPI@#\1 @' \
+  "$common/include/uapi/linux/uio.h" > "$work/linux/uio.h"
+cp "$arch/include/generated/uapi/linux/version.h" "$work/linux/version.h"
+grep -q 'struct dmabuf_cmsg' "$work/linux/uio.h" || { echo "no dmabuf_cmsg in $common"; exit 1; }
+printf '#include <linux/uio.h>\n#include <dmtok.h>\nint main(void) { struct dmabuf_cmsg c = { 0 }; struct dmabuf_token t = { 0 };\n return (int)(sizeof(c) + sizeof(t)) - 32; }\n' > "$work/t.c"
+# UIO_MAXIOV differs between <linux/uio.h> and <sys/uio.h>: a warning, not dmtok's
+if $cc -std=gnu11 -Wall -Wno-error -D__iovec_defined -I"$work" -I"$inc" "$work/t.c" \
+     -o "$work/t" 2> "$work/err" && "$work/t" && ! grep -q 'dmabuf' "$work/err"; then
+  echo "ok - a 6.12 <linux/uio.h>, then <dmtok.h>: the system's structs, defined once"
+  exit 0
+fi
+cat "$work/err"
+echo "not ok - a 6.12 <linux/uio.h>, then <dmtok.h>"
+exit 1
