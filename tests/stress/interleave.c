@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * A controlled interleaving, for ThreadSanitizer: the windows in which the
+ * kernel lets SO_DEVMEM_DONTNEED (no socket lock, sk_setsockopt()) run
+ * inside a recvmsg (tcp_recvmsg_dmabuf(), socket lock held), forced
+ * every run instead of hoped for. dmtok_set_rx_hook() stops the reader
+ * right after a frag's token is recorded, before the commit; a second
+ * thread then returns tokens -- the one just handed out, and its
+ * neighbours -- and the reader goes on only when it is done.
+ *
+ * The hand-off between the two threads is a relaxed atomic flag spun on:
+ * it creates no happens-before edge, so whatever ordering the scheme
+ * relies on must come from the scheme's own release/acquire (publishing
+ * its state on the first recvmsg, taking a token out of its table). A
+ * scheme that publishes with a plain or relaxed store is reported by TSan
+ * on every run; with the flag replaced by a mutex it would be hidden.
+ * The windows: the socket's very first frag (when a scheme publishes its
+ * per-socket state) and a later one.
+ *
+ * usage: dmtok-interleave [--scheme-lib PATH] SCHEME
+ * Exit 0: the model's invariants hold afterwards (TSan, if built with it,
+ * reports races itself and exits non-zero).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmtok.h"
+#include "dmtok/scheme.h"
+
+static struct dmtok_net *net;
+static int sock_fd;
+static int go, done, quit;	/* relaxed: no happens-before on purpose */
+static uint32_t window_token;
+static int windows;
+
+static void wait_for(int *flag)
+{
+	while (!__atomic_load_n(flag, __ATOMIC_RELAXED))
+		;
+}
+
+/* Runs inside recvmsg: open the window, wait until the returner is done. */
+static void hook(void *arg, struct dmtok_net *n, int fd, uint32_t token)
+{
+	(void)arg;
+	(void)n;
+	(void)fd;
+	if (windows >= 2)
+		return;
+	windows++;
+	window_token = token;
+	__atomic_store_n(&done, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&go, 1, __ATOMIC_RELAXED);
+	wait_for(&done);
+}
+
+static void *returner(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct dmabuf_token t[3];
+
+		while (!__atomic_load_n(&go, __ATOMIC_RELAXED))
+			if (__atomic_load_n(&quit, __ATOMIC_RELAXED))
+				return NULL;
+		__atomic_store_n(&go, 0, __ATOMIC_RELAXED);
+		/* the token just handed out, a stale one below, a guess above */
+		t[0] = (struct dmabuf_token){ window_token, 1 };
+		t[1] = (struct dmabuf_token){ window_token - 1, 1 };
+		t[2] = (struct dmabuf_token){ window_token + 1, 1 };
+		(void)dmtok_setsockopt(net, sock_fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, t, sizeof(t));
+		__atomic_store_n(&done, 1, __ATOMIC_RELAXED);
+	}
+}
+
+static int recv_all(void)
+{
+	union { char c[4096]; struct cmsghdr a; } ctl;
+	static char buf[1 << 16];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl.c, .msg_controllen = sizeof(ctl) };
+	struct dmabuf_token t[64];
+	struct cmsghdr *cm;
+	unsigned int n = 0;
+
+	if (dmtok_recvmsg(net, sock_fd, &msg, MSG_SOCK_DEVMEM) < 0)
+		return -1;
+	for (cm = CMSG_FIRSTHDR(&msg); cm && n < 64; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_type == SCM_DEVMEM_DMABUF) {
+			struct dmabuf_cmsg dc;
+
+			memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
+			t[n++] = (struct dmabuf_token){ dc.frag_token, 1 };
+		}
+	/* the reader's own returns: some may have gone already, that is fine */
+	if (n)
+		(void)dmtok_setsockopt(net, sock_fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, t,
+				       n * sizeof(t[0]));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct dmtok_netdev_opts o = { .nqueues = 1 };
+	struct dmtok_scheme_info info;
+	const char *scheme = NULL;
+	char msg[512];
+	unsigned int q = 0;
+	int ifi, d, b, flow, bad = 0;
+	pthread_t th;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--scheme-lib") && i + 1 < argc) {
+			if (dmtok_scheme_load(argv[++i], msg, sizeof(msg)) < 0) {
+				fprintf(stderr, "interleave: --scheme-lib: %s\n", msg);
+				return 2;
+			}
+		} else {
+			scheme = argv[i];
+		}
+	}
+	if (!scheme || dmtok_scheme_info(scheme, &info)) {
+		fprintf(stderr, "usage: dmtok-interleave [--scheme-lib PATH] SCHEME (known: %s)\n",
+			dmtok_scheme_list(msg, sizeof(msg)));
+		return 2;
+	}
+	if (dmtok_net_create(&net) || (ifi = dmtok_netdev_create(net, &o)) < 0 ||
+	    (d = dmtok_dmabuf_create(net, 1 << 20, 0, 0)) < 0 ||
+	    (b = dmtok_bind_rx(net, ifi, d, &q, 1, info.bind_flags)) < 0 ||
+	    (sock_fd = dmtok_socket(net, SOCK_STREAM, scheme)) < 0 ||
+	    (flow = dmtok_flow_create(net, ifi, 0, sock_fd)) < 0) {
+		fprintf(stderr, "interleave: setup failed\n");
+		return 2;
+	}
+	pthread_create(&th, NULL, returner, NULL);
+	dmtok_set_rx_hook(net, hook, NULL);
+	for (int round = 0; round < 2; round++) {
+		if (dmtok_nic_rx(net, flow, 8 * 4096) != 8 * 4096 || recv_all()) {
+			fprintf(stderr, "interleave: round %d failed\n", round);
+			bad = 1;
+		}
+	}
+	dmtok_set_rx_hook(net, NULL, NULL);
+	__atomic_store_n(&quit, 1, __ATOMIC_RELAXED);
+	pthread_join(th, NULL);
+	if (dmtok_check(net, msg, sizeof(msg))) {
+		printf("FAIL: %s\n", msg);
+		bad = 1;
+	}
+	dmtok_close(net, sock_fd);
+	dmtok_unbind(net, (uint32_t)b);
+	if (dmtok_net_destroy(net)) {
+		printf("FAIL: not everything came home\n");
+		bad = 1;
+	}
+	printf("%s: %d windows forced, %s\n", scheme, windows, bad ? "FAIL" : "PASS");
+	return bad;
+}
