@@ -51,7 +51,7 @@ static void hook(void *arg, struct dmtok_net *n, int fd, uint32_t token)
 	if (windows >= 2)
 		return;
 	windows++;
-	window_token = token;
+	__atomic_store_n(&window_token, token, __ATOMIC_RELAXED);
 	__atomic_store_n(&done, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&go, 1, __ATOMIC_RELAXED);
 	wait_for(&done);
@@ -62,15 +62,17 @@ static void *returner(void *arg)
 	(void)arg;
 	for (;;) {
 		struct dmabuf_token t[3];
+		uint32_t tok;
 
 		while (!__atomic_load_n(&go, __ATOMIC_RELAXED))
 			if (__atomic_load_n(&quit, __ATOMIC_RELAXED))
 				return NULL;
 		__atomic_store_n(&go, 0, __ATOMIC_RELAXED);
+		tok = __atomic_load_n(&window_token, __ATOMIC_RELAXED);
 		/* the token just handed out, a stale one below, a guess above */
-		t[0] = (struct dmabuf_token){ window_token, 1 };
-		t[1] = (struct dmabuf_token){ window_token - 1, 1 };
-		t[2] = (struct dmabuf_token){ window_token + 1, 1 };
+		t[0] = (struct dmabuf_token){ tok, 1 };
+		t[1] = (struct dmabuf_token){ tok - 1, 1 };
+		t[2] = (struct dmabuf_token){ tok + 1, 1 };
 		(void)dmtok_setsockopt(net, sock_fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, t, sizeof(t));
 		__atomic_store_n(&done, 1, __ATOMIC_RELAXED);
 	}
