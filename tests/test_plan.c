@@ -80,6 +80,24 @@ static void test_bits_and_bad_input(void **state)
 	in.dmabuf_size = 5000;
 	assert_int_equal(dmtok_plan(&in, e), -EINVAL);
 	assert_int_equal(dmtok_plan(NULL, e), -EINVAL);
+	/* each zero field on its own is refused */
+	for (int f = 0; f < 6; f++) {
+		struct dmtok_plan_in z = { 1, 1, 4096, 4096, 1, 1, 1 };
+		struct dmtok_plan_mem_out m;
+
+		assert_int_equal(dmtok_plan(&z, e), 0);
+		switch (f) {
+		case 0: z.nics = 0; break;
+		case 1: z.queues_per_nic = 0; break;
+		case 2: z.dmabuf_size = 0; break;
+		case 3: z.page_size = 0; break;
+		case 4: z.sockets = 0; break;
+		default: z.socket_bindings = 0; break;
+		}
+		assert_int_equal(dmtok_plan(&z, e), -EINVAL);
+		assert_int_equal(dmtok_plan_scheme(&z, "slots", &m), -EINVAL);
+	}
+	assert_int_equal(dmtok_plan(&in, NULL), -EINVAL);
 }
 
 int main(void)

@@ -55,7 +55,26 @@ static void test_register_errnos(void **state)
 	assert_int_equal(dmtok_scheme_register(&oldver), -EPROTO);
 	assert_int_equal(dmtok_scheme_register(&flags), -EINVAL);
 	assert_int_equal(dmtok_scheme_register(&shift), -EINVAL);
-	noop.dontneed = NULL;
+	/* each mandatory op missing in turn */
+	for (int op = 0; op < 8; op++) {
+		struct dmtok_scheme_ops m = { NOP_OPS("nop-missing") };
+
+		switch (op) {
+		case 0: m.init = NULL; break;
+		case 1: m.rx_reserve = NULL; break;
+		case 2: m.rx_taken = NULL; break;
+		case 3: m.rx_commit = NULL; break;
+		case 4: m.dontneed = NULL; break;
+		case 5: m.release_all = NULL; break;
+		case 6: m.stats = NULL; break;
+		default: m.for_each_ref = NULL; break;
+		}
+		assert_int_equal(dmtok_scheme_register(&m), -EINVAL);
+	}
+	noop.name = NULL;
+	assert_int_equal(dmtok_scheme_register(&noop), -EINVAL);
+	noop.name = "nop-bind-flags";
+	noop.bind_flags = 0x80;
 	assert_int_equal(dmtok_scheme_register(&noop), -EINVAL);
 	assert_int_equal(dmtok_scheme_count(), before);
 
