@@ -4,8 +4,9 @@
 # seeded bug (tests/mutants/NAME.sed), applies it to a scratch copy of the
 # tree (tests/mutants/apply.sh), builds that copy, runs fuzz_ops on the
 # affected scheme for at most FUZZ_SECS (ASan+UBSan, libFuzzer), then the
-# stress test plain and under TSan, and prints a table: mutant, found by
-# the fuzzer (seconds, which check fired), by the stress test, by TSan.
+# stress test plain and under TSan, and the forced-interleaving harness
+# under TSan, and prints a table: mutant, found by the fuzzer (seconds,
+# which check fired), by the stress test, by TSan, by the interleaving.
 # usage: tests/fuzz/mutants.sh [OUTDIR] [FUZZ_SECS] [MUTANT...]
 set -u
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,8 +15,8 @@ all=$(for m in "$src"/tests/mutants/*.sed; do
         grep -q '^# file: ' "$m" && basename "$m" .sed; done | tr '\n' ' ')
 list=${*:-$all}
 mkdir -p "$out"
-printf '| mutant | fuzz_ops finds it | seconds | check that fired | stress (plain) | stress under TSan |\n'
-printf '|---|---|---|---|---|---|\n'
+printf '| mutant | fuzz_ops finds it | seconds | check that fired | stress (plain) | stress under TSan | interleave under TSan |\n'
+printf '|---|---|---|---|---|---|---|\n'
 for m in $list; do
   # the scheme whose file the mutant changes; xa_nolock's dontneed is
   # shared by the xarray variants: the fixed one has no leak to mask it
@@ -47,12 +48,16 @@ for m in $list; do
   s_plain=no
   timeout 120 "$b/tests/dmtok-stress" "$scheme" 6 1 > "$out/stress-$m.log" 2>&1 || s_plain=yes
   CC=clang meson setup "$t" "$tree" -Db_sanitize=thread -Db_lundef=false >/dev/null 2>&1
-  if ! ninja -C "$t" tests/dmtok-stress >/dev/null 2>&1; then
-    printf '| %s | TSan build failed | | | | |\n' "$m"; continue
+  if ! ninja -C "$t" tests/dmtok-stress tests/dmtok-interleave >/dev/null 2>&1; then
+    printf '| %s | TSan build failed | | | | | |\n' "$m"; continue
   fi
   s_tsan=no
   TSAN_OPTIONS=halt_on_error=1 timeout 120 "$t/tests/dmtok-stress" "$scheme" 6 1 > "$out/tsan-$m.log" 2>&1 || s_tsan=yes
   grep -q "ThreadSanitizer: data race" "$out/tsan-$m.log" && s_tsan="yes (data race)"
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$m" "$found" \
-    "$took" "$check" "$s_plain" "$s_tsan"
+  # the forced recvmsg/dontneed windows (tests/stress/interleave.c)
+  i_tsan=no
+  TSAN_OPTIONS=halt_on_error=1 timeout 60 "$t/tests/dmtok-interleave" "$scheme" > "$out/interleave-$m.log" 2>&1 || i_tsan=yes
+  grep -q "ThreadSanitizer: data race" "$out/interleave-$m.log" && i_tsan="yes (data race)"
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$m" "$found" \
+    "$took" "$check" "$s_plain" "$s_tsan" "$i_tsan"
 done
