@@ -349,6 +349,7 @@ struct result {
 	double rx[64], dn[64], rt[64];	/* CPU ns per frag */
 	double close_us[64];		/* c->outstanding held */
 	double scale1[64], scale2[64];	/* dontneed Mtok/s, 1 and 2 threads, one socket */
+	double e2e[64];			/* through the socket face, CPU ns per frag */
 	uint64_t mem;			/* per socket, bytes */
 	int err;
 };
@@ -517,6 +518,132 @@ static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_op
 	return released == (long)n ? (double)n / dt * 1e3 : -1;	/* Mtok/s */
 }
 
+/*
+ * End to end: the same work through the socket face, as a client sees it
+ * -- dmtok_recvmsg() with real cmsgs, dmtok_setsockopt(SO_DEVMEM_DONTNEED)
+ * 128 tokens at a time -- one socket per worker, every call through the
+ * fd table (a lock-free lookup, as the kernel's fdget()). A separate net
+ * with a real NIC path feeds the sockets; only the socket calls are timed
+ * (thread CPU time), the NIC's work is not.
+ */
+struct e2e_worker {
+	pthread_t th;
+	const struct cfg *c;
+	struct dmtok_net *net;
+	int fd, flow;
+	double ns;
+	uint64_t frags;
+	int err;
+};
+
+static void *e2e_run(void *arg)
+{
+	union { char c[CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * (BATCH_FRAGS + 1)]; struct cmsghdr a; } ctl;
+	struct e2e_worker *w = arg;
+	struct dmabuf_token *toks = calloc(w->c->outstanding + BATCH_FRAGS, sizeof(*toks));
+	static __thread char buf[BATCH_FRAGS * 4096];
+	unsigned int held = 0;
+
+	if (!toks) {
+		w->err = ENOMEM;
+		return NULL;
+	}
+	while (w->frags < w->c->frags && !w->err) {
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+				      .msg_control = ctl.c, .msg_controllen = sizeof(ctl) };
+		struct cmsghdr *cm;
+		double t0;
+		ssize_t r;
+
+		if (dmtok_nic_rx(w->net, w->flow, BATCH_FRAGS * 4096) != BATCH_FRAGS * 4096) {
+			w->err = ENOBUFS;
+			break;
+		}
+		t0 = thread_ns();
+		r = dmtok_recvmsg(w->net, w->fd, &msg, MSG_SOCK_DEVMEM);
+		if (r != BATCH_FRAGS * 4096) {
+			w->err = r < 0 ? errno : EIO;
+			break;
+		}
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+			struct dmabuf_cmsg dc;
+
+			if (cm->cmsg_type != SCM_DEVMEM_DMABUF)
+				continue;
+			memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
+			toks[held++] = (struct dmabuf_token){ dc.frag_token, 1 };
+			w->frags++;
+		}
+		while (held >= w->c->outstanding) {
+			unsigned int k = min(held, w->c->batch);
+
+			if (dmtok_setsockopt(w->net, w->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, toks,
+					     k * sizeof(*toks)) != (int)k) {
+				w->err = EIO;
+				break;
+			}
+			memmove(toks, toks + k, (held - k) * sizeof(*toks));
+			held -= k;
+		}
+		w->ns += thread_ns() - t0 - clock_pair_ns;
+	}
+	while (held && !w->err) {
+		unsigned int k = min(held, w->c->batch);
+
+		if (dmtok_setsockopt(w->net, w->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, toks,
+				     k * sizeof(*toks)) != (int)k)
+			w->err = EIO;
+		memmove(toks, toks + k, (held - k) * sizeof(*toks));
+		held -= k;
+	}
+	free(toks);
+	return NULL;
+}
+
+/* One end-to-end run of one scheme; CPU ns per frag, or -1. */
+static double e2e_once(const struct cfg *c, const struct dmtok_scheme_ops *ops)
+{
+	struct dmtok_netdev_opts o = { .nqueues = c->workers, .mss = 4096, .pool_ring_size = 256 };
+	unsigned int q[MAX_WORKERS];
+	struct e2e_worker w[MAX_WORKERS];
+	struct dmtok_scheme_info info;
+	struct dmtok_net *net;
+	double ns = 0, frags = 0;
+	int ifi, d, err = 0;
+
+	if (dmtok_scheme_info(ops->name, &info) || dmtok_net_create(&net))
+		return -1;
+	for (unsigned int i = 0; i < c->workers; i++)
+		q[i] = i;
+	ifi = dmtok_netdev_create(net, &o);
+	d = dmtok_dmabuf_create(net, (uint64_t)c->workers * 4 << 20, 4096, 0);
+	if (ifi < 0 || d < 0 || dmtok_bind_rx(net, ifi, d, q, c->workers, info.bind_flags) < 0) {
+		dmtok_net_destroy(net);
+		return -1;
+	}
+	for (unsigned int i = 0; i < c->workers; i++) {
+		w[i] = (struct e2e_worker){ .c = c, .net = net };
+		w[i].fd = dmtok_socket(net, SOCK_STREAM, ops->name);
+		w[i].flow = dmtok_flow_create(net, ifi, i, w[i].fd);
+		if (w[i].fd < 0 || w[i].flow < 0)
+			err = 1;
+	}
+	for (unsigned int i = 0; i < c->workers && !err; i++)
+		pthread_create(&w[i].th, NULL, e2e_run, &w[i]);
+	for (unsigned int i = 0; i < c->workers && !err; i++) {
+		pthread_join(w[i].th, NULL);
+		err |= w[i].err;
+		ns += w[i].ns;
+		frags += (double)w[i].frags;
+	}
+	for (unsigned int i = 0; i < c->workers; i++)
+		dmtok_close(net, w[i].fd);
+	if (dmtok_net_destroy(net))
+		err = 1;
+	return err || !frags ? -1 : ns / frags;
+}
+
 /* One run of one scheme: all workers, then close, then the scaling test. */
 static int run_once(const struct cfg *c, struct result *r,
 		    struct net_devmem_dmabuf_binding *b, unsigned int run, size_t scale_n)
@@ -553,6 +680,8 @@ static int run_once(const struct cfg *c, struct result *r,
 	/* wall-clock scaling means nothing under callgrind: skipped in -1 */
 	r->scale1[run] = c->fixed ? 0 : dontneed_scaling(c, ops, b, scale_n, 1);
 	r->scale2[run] = c->fixed ? 0 : dontneed_scaling(c, ops, b, scale_n, 2);
+	/* the floor is no socket scheme: it has no end-to-end figure */
+	r->e2e[run] = c->fixed || ops == &floor_ops ? 0 : e2e_once(c, ops);
 	return 0;
 }
 
@@ -837,6 +966,32 @@ int main(int argc, char **argv)
 			printf("  %-24s 1 thread %6.1f [%5.1f-%5.1f]  2 threads %6.1f [%5.1f-%5.1f]"
 			       "  x%.2f [%.2f-%.2f]\n", r->name, a.med, a.lo, a.hi,
 			       b2.med, b2.lo, b2.hi, qr.med, qr.lo, qr.hi);
+		}
+	}
+	if (!c.fixed) {
+		printf("\nend to end through the socket face (dmtok_recvmsg with cmsgs, dmtok_setsockopt,\n"
+		       "the fd table), CPU ns per frag, median [min-max]; over direct ops: the same\n"
+		       "run's direct round trip subtracted, median of the per-run differences\n");
+		for (i = 1; i < nlist; i++) {
+			struct result *r = &res[i];
+			double over[64];
+			struct spread e, ov;
+			int bad = 0;
+
+			if (r->err)
+				continue;
+			for (unsigned int run = 0; run < c.runs; run++) {
+				bad |= r->e2e[run] <= 0;
+				over[run] = r->e2e[run] - r->rt[run];
+			}
+			if (bad) {
+				printf("  %-24s no figure\n", r->name);
+				continue;
+			}
+			e = spread_of(r->e2e, c.runs);
+			ov = spread_of(over, c.runs);
+			printf("  %-24s %7.1f [%6.1f-%6.1f]   over direct ops %+7.1f [%+.1f..%+.1f]\n",
+			       r->name, e.med, e.lo, e.hi, ov.med, ov.lo, ov.hi);
 		}
 	}
 	if (na_res && !na_res->err && !c.fixed) {

@@ -7,6 +7,7 @@
  * must be: it includes the model's private header to reach page pools.
  */
 #include <limits.h>
+#include <pthread.h>
 
 #include "harness.h"
 
@@ -183,6 +184,60 @@ static void test_counts_args(void **state)
 	assert_int_equal(dmtok_net_counts(e->net, &c), 0);
 	assert_int_equal(dmtok_sock_stats(NULL, 0, NULL), -EINVAL);
 	assert_int_equal(dmtok_sock_stats_counter(NULL, "x"), -1);
+	env_free(e);
+}
+
+/*
+ * Lock-free socket lookup against close: a thread looks sockets up by fd
+ * (stats, dontneed) while the main thread closes and reopens them. Under
+ * ASan a socket freed while a lookup still held its pointer is a
+ * use-after-free; every call must see a live socket or EBADF.
+ */
+struct lookup_arg {
+	struct dmtok_net *net;
+	int stop, bad;
+	long calls;
+};
+
+static void *lookup_thread(void *p)
+{
+	struct lookup_arg *a = p;
+	struct dmabuf_token t = { 1, 1 };
+
+	while (!__atomic_load_n(&a->stop, __ATOMIC_ACQUIRE)) {
+		for (int fd = 0; fd < 8; fd++) {
+			struct dmtok_sock_stats st;
+			int r = dmtok_sock_stats(a->net, fd, &st);
+
+			if (r && r != -EBADF)
+				a->bad++;
+			r = dmtok_setsockopt(a->net, fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, &t, sizeof(t));
+			if (r < 0 && errno != EBADF && errno != EINVAL)
+				a->bad++;
+			__atomic_fetch_add(&a->calls, 1, __ATOMIC_RELAXED);
+		}
+	}
+	return NULL;
+}
+
+static void test_lookup_races_close(void **state)
+{
+	struct env *e = env_new();
+	struct lookup_arg a = { .net = e->net };
+	pthread_t th;
+	(void)state;
+
+	pthread_create(&th, NULL, lookup_thread, &a);
+	/* at least 2000 close/reopen cycles, overlapping 2000 lookups */
+	for (int i = 0; i < 2000 || __atomic_load_n(&a.calls, __ATOMIC_RELAXED) < 2000; i++) {
+		int fd = dmtok_socket(e->net, SOCK_STREAM, i % 2 ? "slots" : "xarray");
+
+		assert_true(fd >= 0);
+		assert_int_equal(dmtok_close(e->net, fd), 0);
+	}
+	__atomic_store_n(&a.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	assert_int_equal(a.bad, 0);
 	env_free(e);
 }
 
@@ -473,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_flow_follows_socket),
 		cmocka_unit_test(test_rcvbuf_bounds_queue),
 		cmocka_unit_test(test_counts_args),
+		cmocka_unit_test(test_lookup_races_close),
 		cmocka_unit_test(test_dmabuf_args),
 		cmocka_unit_test(test_netdev_args),
 		cmocka_unit_test(test_bind_args_and_ids),

@@ -154,7 +154,22 @@ struct dmtok_net {
 	pthread_mutex_t objs_lock;
 	dmtok_rx_hook_fn rx_hook;	/* set before the threads that use it */
 	void *rx_hook_arg;
+	/*
+	 * Lock-free socket lookup (fdget() is RCU in the kernel): sockets by
+	 * fd in a two-level table of atomic pointers (leaves of 256, made on
+	 * first use under net->lock, never freed before the net), read
+	 * without any lock; a socket is freed only after every lookup that
+	 * could have seen it is over -- two reader counters and an epoch,
+	 * flipped and drained by dmtok__sock_synchronize() (a small RCU).
+	 */
+	struct dmtok_sock **sk_dir[DMTOK_MAX_FDS / 256];	/* each: 256 slots */
+	unsigned long rd_epoch;		/* atomic */
+	long rd_active[2];		/* atomic: lookups under way, per epoch parity */
+	pthread_mutex_t sync_lock;	/* one synchronize at a time */
 };
+
+/* Waits until no socket lookup that began before the call is under way. */
+void dmtok__sock_synchronize(struct dmtok_net *net);
 
 /* fd helpers (net.c); *_get take a reference the caller must put. */
 int dmtok_fd_install(struct dmtok_net *net, struct dmtok_file f);

@@ -6,6 +6,7 @@
  * and flows, and tears everything down in kernel order on destroy.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "model.h"
@@ -21,6 +22,7 @@ int dmtok_net_create(struct dmtok_net **out)
 		return -ENOMEM;
 	pthread_mutex_init(&net->lock, NULL);
 	pthread_mutex_init(&net->objs_lock, NULL);
+	pthread_mutex_init(&net->sync_lock, NULL);
 	TAILQ_INIT(&net->devs);
 	TAILQ_INIT(&net->flows);
 	TAILQ_INIT(&net->pools);
@@ -61,8 +63,20 @@ int dmtok_fd_install(struct dmtok_net *net, struct dmtok_file f)
 		net->files = nf;
 		net->nfiles = n;
 	}
-	if (f.type == DMTOK_FILE_SOCKET)
+	if (f.type == DMTOK_FILE_SOCKET) {
+		struct dmtok_sock **leaf = net->sk_dir[fd / 256];
+
+		if (!leaf) {	/* the lock-free table's leaf, made once */
+			leaf = kvcalloc(256, sizeof(*leaf), GFP_KERNEL);
+			if (!leaf) {
+				err = -ENOMEM;
+				goto out;
+			}
+			smp_store_release(&net->sk_dir[fd / 256], leaf);
+		}
 		f.sk->serial = ++net->next_sock_serial;	/* under net->lock */
+		smp_store_release(&leaf[fd % 256], f.sk);
+	}
 	net->files[fd] = f;
 	err = fd;
 out:
@@ -77,23 +91,67 @@ static struct dmtok_file *file_lookup(struct dmtok_net *net, int fd)
 	return &net->files[fd];
 }
 
+/* Enter a lookup: count it in the current epoch's parity. */
+static unsigned long rd_enter(struct dmtok_net *net)
+{
+	for (;;) {
+		unsigned long e = __atomic_load_n(&net->rd_epoch, __ATOMIC_SEQ_CST);
+
+		__atomic_fetch_add(&net->rd_active[e & 1], 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&net->rd_epoch, __ATOMIC_SEQ_CST) == e)
+			return e & 1;
+		__atomic_fetch_sub(&net->rd_active[e & 1], 1, __ATOMIC_SEQ_CST);
+	}
+}
+
+static void rd_exit(struct dmtok_net *net, unsigned long idx)
+{
+	__atomic_fetch_sub(&net->rd_active[idx], 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * synchronize_rcu(), in small: flip the epoch, wait for the lookups
+ * counted in the old one. A lookup that starts after the flip cannot find
+ * a socket whose slot was cleared before the flip.
+ */
+void dmtok__sock_synchronize(struct dmtok_net *net)
+{
+	unsigned long old;
+
+	pthread_mutex_lock(&net->sync_lock);
+	old = __atomic_fetch_add(&net->rd_epoch, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&net->rd_active[old & 1], __ATOMIC_SEQ_CST))
+		sched_yield();
+	pthread_mutex_unlock(&net->sync_lock);
+}
+
+/*
+ * fdget() for sockets, without a lock: the slot, then a reference unless
+ * the socket is already on its way out (its count reached 0).
+ */
 struct dmtok_sock *dmtok_sock_get_fd(struct dmtok_net *net, int fd, int *err)
 {
-	struct dmtok_sock *sk = NULL;
+	struct dmtok_sock *sk = NULL, **leaf;
 	struct dmtok_file *f;
+	unsigned long idx;
 
+	if (fd >= 0 && fd < DMTOK_MAX_FDS) {
+		idx = rd_enter(net);
+		leaf = smp_load_acquire(&net->sk_dir[fd / 256]);
+		if (leaf)
+			sk = smp_load_acquire(&leaf[fd % 256]);
+		if (sk && !atomic_inc_not_zero(&sk->ref))
+			sk = NULL;
+		rd_exit(net, idx);
+		if (sk)
+			return sk;
+	}
+	/* not a live socket: say why, from the table (slow path) */
 	pthread_mutex_lock(&net->lock);
 	f = file_lookup(net, fd);
-	if (!f) {
-		*err = EBADF;
-	} else if (f->type != DMTOK_FILE_SOCKET) {
-		*err = ENOTSOCK;
-	} else {
-		sk = f->sk;
-		atomic_inc(&sk->ref);
-	}
+	*err = f && f->type != DMTOK_FILE_SOCKET ? ENOTSOCK : EBADF;
 	pthread_mutex_unlock(&net->lock);
-	return sk;
+	return NULL;
 }
 
 struct dmtok_dmabuf *dmtok_dmabuf_get_fd(struct dmtok_net *net, int fd)
@@ -123,6 +181,8 @@ int dmtok_close(struct dmtok_net *net, int fd)
 	if (fp) {
 		f = *fp;
 		fp->type = 0;
+		if (f.type == DMTOK_FILE_SOCKET)	/* no new lookup finds it */
+			smp_store_release(&net->sk_dir[fd / 256][fd % 256], NULL);
 	}
 	pthread_mutex_unlock(&net->lock);
 	if (!f.type) {
@@ -201,6 +261,9 @@ int dmtok_net_destroy(struct dmtok_net *net)
 	if (err)
 		return err;	/* keep net alive so the leak stays visible */
 	kvfree(net->files);
+	for (unsigned int i = 0; i < ARRAY_SIZE(net->sk_dir); i++)
+		kvfree(net->sk_dir[i]);
+	pthread_mutex_destroy(&net->sync_lock);
 	pthread_mutex_destroy(&net->objs_lock);
 	pthread_mutex_destroy(&net->lock);
 	kfree(net);

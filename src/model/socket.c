@@ -77,6 +77,9 @@ static void sock_destroy(struct dmtok_sock *sk)
 	struct dmtok_net *net = sk->net;
 	struct dmtok_skb *skb;
 
+	/* a lock-free lookup may still hold the pointer (not a reference) */
+	dmtok__sock_synchronize(net);
+
 	while ((skb = TAILQ_FIRST(&sk->rq))) {
 		TAILQ_REMOVE(&sk->rq, skb, link);
 		dmtok_skb_free(skb);
