@@ -536,6 +536,18 @@ struct e2e_worker {
 	int err;
 };
 
+/* Returns the oldest @k of the @held tokens with one SO_DEVMEM_DONTNEED. */
+static int e2e_return(struct e2e_worker *w, struct dmabuf_token *toks,
+		      unsigned int *held, unsigned int k)
+{
+	if (dmtok_setsockopt(w->net, w->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, toks,
+			     k * sizeof(*toks)) != (int)k)
+		return EIO;
+	memmove(toks, toks + k, (*held - k) * sizeof(*toks));
+	*held -= k;
+	return 0;
+}
+
 static void *e2e_run(void *arg)
 {
 	union { char c[CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * (BATCH_FRAGS + 1)]; struct cmsghdr a; } ctl;
@@ -575,28 +587,12 @@ static void *e2e_run(void *arg)
 			toks[held++] = (struct dmabuf_token){ dc.frag_token, 1 };
 			w->frags++;
 		}
-		while (held >= w->c->outstanding) {
-			unsigned int k = min(held, w->c->batch);
-
-			if (dmtok_setsockopt(w->net, w->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, toks,
-					     k * sizeof(*toks)) != (int)k) {
-				w->err = EIO;
-				break;
-			}
-			memmove(toks, toks + k, (held - k) * sizeof(*toks));
-			held -= k;
-		}
+		while (held >= w->c->outstanding && !w->err)
+			w->err = e2e_return(w, toks, &held, min(held, w->c->batch));
 		w->ns += thread_ns() - t0 - clock_pair_ns;
 	}
-	while (held && !w->err) {
-		unsigned int k = min(held, w->c->batch);
-
-		if (dmtok_setsockopt(w->net, w->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, toks,
-				     k * sizeof(*toks)) != (int)k)
-			w->err = EIO;
-		memmove(toks, toks + k, (held - k) * sizeof(*toks));
-		held -= k;
-	}
+	while (held && !w->err)
+		w->err = e2e_return(w, toks, &held, min(held, w->c->batch));
 	free(toks);
 	return NULL;
 }

@@ -212,54 +212,16 @@ static void xa_rx_taken(void *priv, struct dmtok_rx_batch *p,
 	p->niovs[p->idx++] = niov;
 }
 
-/* sock_devmem_dontneed(), the xarray loop (net/core/sock.c, 6.12) */
-static int xa_dontneed(void *priv, const struct dmabuf_token *tokens,
-		       unsigned int num_tokens)
-{
-	struct xa_sock *xs = priv;
-	unsigned int i, j, k, netmem_num = 0;
-	int ret = 0, num_frags = 0;
-	netmem_ref netmems[16];
-
-	sock_xa_lock_bh(xs);
-	for (i = 0; i < num_tokens; i++) {
-		for (j = 0; j < tokens[i].token_count; j++) {
-			netmem_ref netmem;
-
-			if (++num_frags > MAX_DONTNEED_FRAGS)
-				goto frag_limit_reached;
-			netmem = (__force netmem_ref)__xa_erase(&xs->frags,
-					tokens[i].token_start + j);
-			if (!netmem || WARN_ON_ONCE(!netmem_is_net_iov(netmem)))
-				continue;
-			netmems[netmem_num++] = netmem;
-			if (netmem_num == ARRAY_SIZE(netmems)) {
-				sock_xa_unlock_bh(xs);
-				for (k = 0; k < netmem_num; k++)
-					WARN_ON_ONCE(!napi_pp_put_page(netmems[k]));
-				netmem_num = 0;
-				sock_xa_lock_bh(xs);
-			}
-			ret++;
-		}
-	}
-frag_limit_reached:
-	sock_xa_unlock_bh(xs);
-	for (k = 0; k < netmem_num; k++)
-		WARN_ON_ONCE(!napi_pp_put_page(netmems[k]));
-	return ret;
-}
-
 /*
- * xarray-fix-skip: sock_devmem_dontneed() that erases only a committed
- * entry. Under the same xa_lock, xa_load() reads a reservation
+ * sock_devmem_dontneed(), the xarray loop (net/core/sock.c, 6.12). With
+ * @skip_reserved it is candidate fix (a), xarray-fix-skip: erase only a
+ * committed entry. Under the same xa_lock, xa_load() reads a reservation
  * (XA_ZERO_ENTRY) as NULL, so a token recvmsg has reserved but not
  * committed is skipped like any token the user does not hold.
  */
-static int xa_skip_dontneed(void *priv, const struct dmabuf_token *tokens,
-			    unsigned int num_tokens)
+static int dontneed_loop(struct xa_sock *xs, const struct dmabuf_token *tokens,
+			 unsigned int num_tokens, bool skip_reserved)
 {
-	struct xa_sock *xs = priv;
 	unsigned int i, j, k, netmem_num = 0;
 	int ret = 0, num_frags = 0;
 	netmem_ref netmems[16];
@@ -272,7 +234,7 @@ static int xa_skip_dontneed(void *priv, const struct dmabuf_token *tokens,
 
 			if (++num_frags > MAX_DONTNEED_FRAGS)
 				goto frag_limit_reached;
-			if (!xa_load(&xs->frags, index))
+			if (skip_reserved && !xa_load(&xs->frags, index))
 				continue;	/* absent, or reserved by recvmsg */
 			netmem = (__force netmem_ref)__xa_erase(&xs->frags, index);
 			if (!netmem || WARN_ON_ONCE(!netmem_is_net_iov(netmem)))
@@ -293,6 +255,18 @@ frag_limit_reached:
 	for (k = 0; k < netmem_num; k++)
 		WARN_ON_ONCE(!napi_pp_put_page(netmems[k]));
 	return ret;
+}
+
+static int xa_dontneed(void *priv, const struct dmabuf_token *tokens,
+		       unsigned int num_tokens)
+{
+	return dontneed_loop(priv, tokens, num_tokens, false);
+}
+
+static int xa_skip_dontneed(void *priv, const struct dmabuf_token *tokens,
+			    unsigned int num_tokens)
+{
+	return dontneed_loop(priv, tokens, num_tokens, true);
 }
 
 /* tcp_release_user_frags() + xa_destroy() (net/ipv4/tcp.c, 6.12) */
