@@ -40,6 +40,8 @@ else
 fi
 echo "-- dmtok-stress"
 dmtok-stress --scheme-lib "$lib" ptrtable 6 1 | tail -1
+echo "-- dmtok-interleave"
+dmtok-interleave --scheme-lib "$lib" ptrtable
 echo "-- dmtok-bench smoke"
 dmtok-bench -L "$lib" -x ptrtable -s 64M -n 20000 -r 3 -q | grep -E '^(floor|xarray|ptrtable) '
 echo "-- dmtok-plan"
