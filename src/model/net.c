@@ -320,5 +320,5 @@ struct net_devmem_dmabuf_binding *dmtok_binding_lookup(struct dmtok_net *net, u3
 /* Is @fd an open fd of any kind? (dma_buf_get(): -EINVAL vs -EBADF) */
 bool dmtok_fd_is_open(struct dmtok_net *net, int fd)
 {
-	return fd >= 0 && fd < net->nfiles && net->files[fd].type;	/* net->lock held */
+	return file_lookup(net, fd) != NULL;	/* net->lock held */
 }

@@ -268,16 +268,15 @@ int dmtok_scheme_load(const char *path, char *err, unsigned long errlen)
 	lock_registry();
 	for (n = 0; lib->schemes[n]; n++) {
 		why = ops_problem(lib->schemes[n], &ret);
-		if (!why && find_locked(lib->schemes[n]->name)) {
-			why = "a scheme of that name is already registered";
-			ret = -EEXIST;
-		}
-		if (!why)
+		if (!why) {
 			ret = register_locked(lib->schemes[n]);
+			why = ret == -EEXIST ? "a scheme of that name is already registered" :
+			      ret ? "the registry is full (64 schemes)" : NULL;
+		}
 		if (ret) {
 			say(err, errlen, "%s: scheme %u (%s): %s", path, n,
 			    lib->schemes[n] && lib->schemes[n]->name ? lib->schemes[n]->name : "?",
-			    why ? why : "out of memory");
+			    why);
 			for (i = 0; i < n; i++)	/* all or nothing */
 				(void)unregister_locked(lib->schemes[i]->name);
 			pthread_mutex_unlock(&reg_lock);
