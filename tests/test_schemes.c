@@ -2,9 +2,10 @@
 /*
  * What differs between schemes by design, and what the review asked,
  * each as a test: the niov-array patch's slips fixed and pinned; the
- * per-niov uref scheme's open questions answered (cross-socket release,
- * leaks at close reclaimed at unbind, underflow, all-or-nothing vs
- * "break" on a bad token); the slots scheme's claims (many bindings,
+ * per-niov uref schemes' open questions answered (cross-socket release,
+ * leaks at close reclaimed when the binding's last user goes, underflow,
+ * all-or-nothing vs "break" on a bad token, one pp_ref_count per niov,
+ * the system-wide autorelease mode); the slots scheme's claims (many bindings,
  * memory by outstanding references, unique tokens); the xarray scheme's
  * tree behaviour and a race the upstream pool leaves open.
  */
@@ -14,6 +15,7 @@
 
 #define MB (1ull << 20)
 #define GB (1ull << 30)
+#define ONE_CMSG CMSG_SPACE(sizeof(struct dmabuf_cmsg))
 
 static struct net_devmem_dmabuf_binding *binding_of(struct env *e, int id)
 {
@@ -122,6 +124,181 @@ static void test_niov_uref_needs_manual_binding(void **state)
 	assert_int_equal(client_recv(e, e->sock, e->flow, 256, MSG_SOCK_DEVMEM), -1);
 	assert_int_equal(errno, EINVAL);
 	check_ok(e);
+	env_free(e);
+}
+
+/*
+ * The series (v10): all of a niov's urefs hold one pp_ref_count, taken on
+ * 0->1 and dropped on 1->0; a token returned once too often leaves the
+ * uref at 0 (v10 as posted, atomic_dec_and_test(), would make it -1; see
+ * tests/mutants/niov-uref-v10-dec-and-test.sed). Both uref schemes.
+ */
+static void uref_one_pp_ref_per_niov(const char *scheme)
+{
+	struct dmtok_netdev_opts o = { .nqueues = 1, .rx_buf_size = 1024 };
+	struct env *e = env_setup(scheme, 4 * MB, &o, DMTOK_BIND_NO_AUTORELEASE);
+	struct net_devmem_dmabuf_binding *b = binding_of(e, e->binding);
+	struct dmabuf_token t;
+	struct net_iov *niov;
+	long pp;
+	(void)b;
+
+	/* no frag taken yet, so no binding: the series' -EINVAL */
+	t = (struct dmabuf_token){ 0, 1 };
+	assert_int_equal(dontneed(e, e->sock, &t, 1), -EINVAL);
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4096), 4096);
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(e->cl.nfrags, 4);	/* four 1 KiB frags of one page */
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(e->cl.frags[i].token, e->cl.frags[0].token);
+	niov = b->vec[e->cl.frags[0].token];
+	assert_int_equal(atomic_read(&niov->uref), 4);
+	pp = atomic_long_read(&niov->pp_ref_count);
+	/* the user's one reference; as 6.12 never drops the last one, the
+	 * put that finds it alone recycles the niov */
+	assert_int_equal(pp, 1);
+	check_ok(e);
+	t = (struct dmabuf_token){ e->cl.frags[0].token, 1 };
+	for (int i = 3; i > 0; i--) {
+		assert_int_equal(dontneed(e, e->sock, &t, 1), 1);
+		assert_int_equal(atomic_read(&niov->uref), i);
+		assert_int_equal(atomic_long_read(&niov->pp_ref_count), pp);
+		check_ok(e);
+	}
+	assert_int_equal(dontneed(e, e->sock, &t, 1), 1);	/* 1 -> 0: the put */
+	assert_int_equal(atomic_read(&niov->uref), 0);
+	assert_true(niov->in_ring);	/* recycled, at 1 in its pool's ring */
+	assert_int_equal(atomic_long_read(&niov->pp_ref_count), 1);
+	/* once too often: nothing released, no underflow */
+	assert_int_equal(dontneed(e, e->sock, &t, 1), 0);
+	assert_int_equal(atomic_read(&niov->uref), 0);
+	check_ok(e);
+	assert_int_equal(dmtok_warn_count(), 0);
+	env_free(e);
+}
+
+static void test_niov_uref_one_pp_ref_per_niov(void **state)
+{
+	(void)state;
+	uref_one_pp_ref_per_niov("niov-uref");
+	uref_one_pp_ref_per_niov("niov-uref-v10");
+}
+
+/* v10 as posted: a token past the end ends its range; the rest goes on. */
+static void test_niov_uref_v10_break(void **state)
+{
+	struct env *e = env_setup("niov-uref-v10", 16 * 4096, NULL, DMTOK_BIND_NO_AUTORELEASE);
+	struct dmabuf_token t[3];
+	(void)state;
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4 * 4096), 4 * 4096);
+	client_drain(e, e->sock, e->flow);
+	t[0] = (struct dmabuf_token){ e->cl.frags[0].token, 1 };
+	t[1] = (struct dmabuf_token){ 16, 1 };	/* out of range */
+	t[2] = (struct dmabuf_token){ e->cl.frags[1].token, 1 };
+	/* niov-uref says -EINVAL and changes nothing (test above) */
+	assert_int_equal(dontneed(e, e->sock, t, 3), 2);
+	check_ok(e);
+	/* a range that runs past the end stops there */
+	t[0] = (struct dmabuf_token){ e->cl.frags[2].token, 100 };
+	assert_int_equal(dontneed(e, e->sock, t, 1), 2);	/* frags 2 and 3 */
+	check_ok(e);
+	env_free(e);
+}
+
+/*
+ * The autorelease mode is system-wide (v10,
+ * __net_devmem_dmabuf_binding_set_mode()): while any RX binding is alive
+ * -- an unbound one with references out included -- a bind asking for the
+ * other mode is -EBUSY, and it takes no id. When the last one is freed
+ * the next bind sets the mode again.
+ */
+static void test_autorelease_mode_is_system_wide(void **state)
+{
+	struct dmtok_netdev_opts o = { .nqueues = 4 };
+	struct env *e = env_setup("xarray", 4 * MB, NULL, 0);
+	int if2 = dmtok_netdev_create(e->net, &o);	/* a second NIC */
+	unsigned int q = 1;
+	struct dmtok_net_counts c;
+	int d2 = dmtok_dmabuf_create(e->net, 4 * MB, 0, 0);
+	int b2, b3;
+	(void)state;
+
+	assert_int_equal(dmtok_bind_rx(e->net, if2, d2, &q, 1,
+				       DMTOK_BIND_NO_AUTORELEASE), -EBUSY);
+	/* the mode check comes before the queue checks: still -EBUSY */
+	q = 99;
+	assert_int_equal(dmtok_bind_rx(e->net, if2, d2, &q, 1,
+				       DMTOK_BIND_NO_AUTORELEASE), -EBUSY);
+	q = 1;
+	b2 = dmtok_bind_rx(e->net, if2, d2, &q, 1, 0);	/* same mode */
+	assert_int_equal(b2, e->binding + 1);	/* -EBUSY used no id */
+	assert_int_equal(dmtok_unbind(e->net, (uint32_t)b2), 0);
+
+	/* the user holds frags of the first binding across its unbind */
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 8 * 4096), 8 * 4096);
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), 0);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.bindings, 1);	/* unbound, still alive */
+	assert_int_equal(dmtok_bind_rx(e->net, if2, d2, &q, 1,
+				       DMTOK_BIND_NO_AUTORELEASE), -EBUSY);
+	assert_int_equal(client_return_all(e, e->sock), 8);
+	assert_int_equal(dmtok_close(e->net, e->sock), 0);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.bindings, 0);
+	/* no RX binding left: the mode is free again, and then pinned */
+	b3 = dmtok_bind_rx(e->net, if2, d2, &q, 1, DMTOK_BIND_NO_AUTORELEASE);
+	assert_true(b3 > b2);
+	q = 2;
+	assert_int_equal(dmtok_bind_rx(e->net, if2, e->dmabuf, &q, 1, 0), -EBUSY);
+	e->sock = -1;
+	env_free(e);
+}
+
+/*
+ * v10's binding->users: each bound queue and each socket that took frags
+ * is a user; urefs left behind are dropped when the last user goes, and a
+ * socket cannot join once none is left. This closes the race where a
+ * recvmsg after unbind parked a uref that nothing would drop: a socket
+ * that is still a user keeps reading after unbind, a new one joins while
+ * any user is left, and the last one's close frees everything.
+ */
+static void test_niov_uref_users_close_the_unbind_race(void **state)
+{
+	struct env *e = env_setup("niov-uref-v10", 4 * MB, NULL, DMTOK_BIND_NO_AUTORELEASE);
+	int sb = dmtok_socket(e->net, SOCK_STREAM, "niov-uref-v10");
+	int sc = dmtok_socket(e->net, SOCK_STREAM, "niov-uref-v10");
+	int fb = dmtok_flow_create(e->net, e->ifindex, 0, sb);
+	int fc = dmtok_flow_create(e->net, e->ifindex, 0, sc);
+	struct dmtok_net_counts c;
+	(void)state;
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 2 * 4096), 2 * 4096);
+	assert_int_equal(dmtok_nic_rx(e->net, fb, 2 * 4096), 2 * 4096);
+	assert_int_equal(dmtok_nic_rx(e->net, fc, 2 * 4096), 2 * 4096);
+	assert_int_equal(client_recv(e, e->sock, e->flow, ONE_CMSG, MSG_SOCK_DEVMEM), 4096);
+	assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), 0);
+	/* A is a user: its urefs stay, it keeps reading */
+	assert_int_equal(client_recv(e, e->sock, e->flow, ONE_CMSG, MSG_SOCK_DEVMEM), 4096);
+	/* B joins while A is still a user */
+	assert_int_equal(client_recv(e, sb, fb, ONE_CMSG, MSG_SOCK_DEVMEM), 4096);
+	check_ok(e);
+	assert_int_equal(dmtok_close(e->net, e->sock), 0);	/* A leaves 2 urefs */
+	check_ok(e);
+	dmtok_net_counts(e->net, &c);
+	assert_true(c.niovs_out >= 3);		/* A's 2 and B's 1 are still out */
+	assert_int_equal(dmtok_close(e->net, sb), 0);	/* the last user */
+	check_ok(e);
+	/* C never joined and nobody uses the binding: its recvmsg is refused */
+	assert_int_equal(client_recv(e, sc, fc, ONE_CMSG, MSG_SOCK_DEVMEM), -1);
+	assert_int_equal(errno, ENODEV);
+	assert_int_equal(dmtok_close(e->net, sc), 0);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.niovs_out, 0);
+	assert_int_equal(c.bindings, 0);
+	e->sock = -1;
 	env_free(e);
 }
 
@@ -305,6 +482,10 @@ int main(void)
 		cmocka_unit_test(test_niov_uref_all_or_nothing),
 		cmocka_unit_test(test_niov_uref_needs_manual_binding),
 		cmocka_unit_test(test_niov_uref_recv_after_unbind),
+		cmocka_unit_test(test_niov_uref_one_pp_ref_per_niov),
+		cmocka_unit_test(test_niov_uref_v10_break),
+		cmocka_unit_test(test_autorelease_mode_is_system_wide),
+		cmocka_unit_test(test_niov_uref_users_close_the_unbind_race),
 		cmocka_unit_test(test_slots_many_bindings),
 		cmocka_unit_test(test_slots_rejects_unissued_all_or_nothing),
 		cmocka_unit_test(test_slots_reuse_lifo),

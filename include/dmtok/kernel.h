@@ -282,7 +282,11 @@ struct dmtok_page_pool;
  *    dropped: the put that finds 1 recycles the niov, which sits at 1 in
  *    its pool's ring (0 only in the binding's free pool).
  *  - uref: the series' per-niov user references (manual release);
- *    reached through net_iov_uref(). Atomic.
+ *    reached through net_iov_uref(). Atomic. As in the series (v10),
+ *    a niov whose uref is above 0 holds exactly one pp_ref_count for
+ *    all of them: the scheme takes it on the 0->1 transition and drops
+ *    it on 1->0; net_devmem_dmabuf_binding_put_urefs() drops what is
+ *    left when the binding's last user goes.
  *  - owner, index: written once at bind, read-only after.
  */
 struct net_iov {
@@ -306,10 +310,15 @@ struct dmtok_net;
  *  - unbound: set once at unbind (under the net's lock), read anywhere
  *    with an acquire load.
  *  - ref: atomic; sockets, page pools and the net's table hold it.
+ *  - users: atomic (the series' binding->users, v10): one per bound RX
+ *    queue and one per manual-release socket that took frags of it;
+ *    when it reaches 0 the urefs parked in its niovs are dropped and no
+ *    socket can join any more.
  */
 struct net_devmem_dmabuf_binding {
 	u32 id;				/* global, cyclic, never 0 */
 	atomic_t ref;			/* net_devmem_dmabuf_binding_get/put */
+	atomic_t users;			/* ..._binding_user_get/put */
 	u32 npages;
 	u32 page_shift;
 	bool autorelease;		/* false: DMTOK_BIND_NO_AUTORELEASE */
@@ -414,14 +423,41 @@ void dmtok_binding_get(struct net_devmem_dmabuf_binding *b);
 /** dmtok_binding_put() - the model's net_devmem_dmabuf_binding_put() */
 void dmtok_binding_put(struct net_devmem_dmabuf_binding *b);
 
-static inline void net_devmem_dmabuf_binding_get(struct net_devmem_dmabuf_binding *b)
+/*
+ * net_devmem_dmabuf_binding_get() as 6.18 has it (percpu_ref_tryget()):
+ * false once the binding is on its way out. Holders of a reference or of
+ * a user (below) may call it.
+ */
+static inline bool net_devmem_dmabuf_binding_get(struct net_devmem_dmabuf_binding *b)
 {
-	dmtok_binding_get(b);
+	return atomic_inc_not_zero(&b->ref);
 }
 
 static inline void net_devmem_dmabuf_binding_put(struct net_devmem_dmabuf_binding *b)
 {
 	dmtok_binding_put(b);
+}
+
+/**
+ * dmtok_binding_put_urefs() - the series' net_devmem_dmabuf_binding_put_urefs()
+ * @b: a binding whose last user went
+ *
+ * For each niov, xchg(uref, 0): one napi_pp_put_page() for a niov whose
+ * uref was above 0 (many urefs map to one pp_ref_count). v10 devmem.c.
+ */
+void dmtok_binding_put_urefs(struct net_devmem_dmabuf_binding *b);
+
+/* net_devmem_dmabuf_binding_user_get() (v10): joins unless no user is left. */
+static inline bool net_devmem_dmabuf_binding_user_get(struct net_devmem_dmabuf_binding *b)
+{
+	return atomic_inc_not_zero(&b->users);
+}
+
+/* net_devmem_dmabuf_binding_user_put() (v10): the last user drops the urefs. */
+static inline void net_devmem_dmabuf_binding_user_put(struct net_devmem_dmabuf_binding *b)
+{
+	if (atomic_dec_and_test(&b->users))
+		dmtok_binding_put_urefs(b);
 }
 
 /**

@@ -71,9 +71,13 @@ struct dmabuf_token;
  *	close are not dropped by close but by unbind (manual release);
  *	without it close drops them (tcp_release_user_frags()).
  * DMTOK_SCHEME_SHARED_UREFS: user references are counted per niov, not
- *	per socket, so one socket can return a frag another socket holds;
- *	for_each_ref reports nothing and the checker counts the urefs of
- *	the niovs instead.
+ *	per socket (net_iov_uref(), the series' niov->uref), so one socket
+ *	can return a frag another socket holds. As in the series (v10) all
+ *	of a niov's urefs hold one pp_ref_count: the model takes none per
+ *	frag for such a scheme; its rx_taken takes it on the uref's 0->1
+ *	transition and its dontneed drops it on 1->0. for_each_ref reports
+ *	nothing and the checker counts one reference per niov whose uref is
+ *	above 0 (a negative uref is an error).
  */
 #define DMTOK_SCHEME_MULTI_BINDING		(1u << 0)
 #define DMTOK_SCHEME_UNIQUE_TOKENS		(1u << 1)

@@ -19,6 +19,20 @@ void dmtok_binding_get(struct net_devmem_dmabuf_binding *b)
 	atomic_inc(&b->ref);
 }
 
+/*
+ * net_devmem_dmabuf_binding_put_urefs() (the series, v10, devmem.c): the
+ * binding's last user went; every niov with urefs left holds one
+ * pp_ref_count for all of them (tcp_xa_pool_inc_pp_ref_count()).
+ */
+void dmtok_binding_put_urefs(struct net_devmem_dmabuf_binding *b)
+{
+	u32 p;
+
+	for (p = 0; p < b->npages; p++)
+		if (atomic_xchg(&b->vec[p]->uref, 0) > 0)
+			WARN_ON_ONCE(!dmtok_napi_pp_put_page(net_iov_to_netmem(b->vec[p])));
+}
+
 /* The binding's own memory; its niovs must all be home. */
 static void binding_free_mem(struct net_devmem_dmabuf_binding *b)
 {
@@ -133,6 +147,28 @@ static u32 binding_id_alloc(struct dmtok_net *net)
 	}
 }
 
+/*
+ * The series' system-wide autorelease mode (v10,
+ * __net_devmem_dmabuf_binding_set_mode()): while any RX binding is alive
+ * -- bound, or unbound with references still out, since v10 erases the id
+ * only when the binding is freed -- a bind asking for the other mode is
+ * refused with -EBUSY. The mode is free again once the last one is freed.
+ */
+static bool mode_conflicts(struct dmtok_net *net, bool autorelease)
+{
+	struct net_devmem_dmabuf_binding *b;
+	bool busy = false;
+
+	pthread_mutex_lock(&net->objs_lock);
+	for (b = net->bindings; b; b = b->next_all)
+		if (b->autorelease != autorelease) {
+			busy = true;
+			break;
+		}
+	pthread_mutex_unlock(&net->objs_lock);
+	return busy;
+}
+
 static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 		   const unsigned int *queues, unsigned int nqueues,
 		   unsigned int flags, u32 *id)
@@ -140,8 +176,9 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 	struct dmtok_page_pool *pools[DMTOK_MAX_QUEUES];
 	struct dmtok_dmabuf *d = NULL;
 	struct dmtok_netdev *dev;
-	struct net_devmem_dmabuf_binding *b;
-	unsigned int i, j;
+	struct net_devmem_dmabuf_binding *b = NULL;
+	bool autorelease = !(flags & DMTOK_BIND_NO_AUTORELEASE);
+	unsigned int i, j, npools = 0;
 	int err;
 
 	if (!net || !queues || !nqueues || nqueues > DMTOK_MAX_QUEUES ||
@@ -149,13 +186,15 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 		return -EINVAL;
 
 	/*
-	 * The kernel's order (netdev_nl_bind_rx_doit(), 6.12): the netdev;
-	 * then net_devmem_bind_dmabuf(): dma_buf_get() (-EBADF: no such fd,
-	 * -EINVAL: not a dmabuf), the binding and its id
-	 * (xa_alloc_cyclic()); then net_devmem_bind_dmabuf_to_queue() for each
-	 * queue in turn: -ERANGE out of range, -EEXIST already bound -- a
-	 * queue named twice in one request finds itself bound. A queue error
-	 * unbinds, so the id it took is used up, as in the kernel.
+	 * The kernel's order (netdev_nl_bind_rx_doit(), 6.12; the mode check
+	 * of the series, v10): the netdev; then net_devmem_bind_dmabuf():
+	 * dma_buf_get() (-EBADF: no such fd, -EINVAL: not a dmabuf), the
+	 * binding (-ENOMEM), the mode (-EBUSY, no id taken), the id
+	 * (xa_alloc_cyclic()); then net_devmem_bind_dmabuf_to_queue() for
+	 * each queue in turn: -ERANGE out of range, -EEXIST already bound --
+	 * a queue named twice in one request finds itself bound -- and the
+	 * queue's page pool (-ENOMEM). An error after the id unbinds, so the
+	 * id is used up, as in the kernel.
 	 */
 	pthread_mutex_lock(&net->lock);
 	dev = dmtok_netdev_find(net, ifindex);
@@ -167,6 +206,18 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 	if (!d) {
 		err = dmtok_fd_is_open(net, dmabuf_fd) ? -EINVAL : -EBADF;
 		goto out_unlock;
+	}
+	b = binding_alloc(d);
+	if (!b) {
+		err = -ENOMEM;
+		goto out_unlock;
+	}
+	b->net = net;
+	b->dmabuf = d;
+	b->autorelease = autorelease;
+	if (mode_conflicts(net, autorelease)) {
+		err = -EBUSY;	/* "System already configured with autorelease=%d" */
+		goto out_free;
 	}
 	for (i = 0; i < nqueues; i++) {
 		if (queues[i] >= dev->opts.nqueues) {
@@ -182,25 +233,10 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 			err = -EEXIST;
 			goto out_queue;
 		}
-	}
-	b = binding_alloc(d);
-	if (!b) {
-		err = -ENOMEM;
-		goto out_unlock;
-	}
-	b->net = net;
-	b->dmabuf = d;
-	b->autorelease = !(flags & DMTOK_BIND_NO_AUTORELEASE);
-	for (i = 0; i < nqueues; i++) {
 		err = dmtok_pp_create(net, b, dev->opts.pool_ring_size, &pools[i]);
-		if (err) {
-			while (i--)
-				dmtok_pp_destroy(pools[i]);
-			/* the pools dropped their refs; nothing else saw b */
-			
-			binding_free_mem(b);
-			goto out_unlock;
-		}
+		if (err)
+			goto out_queue;
+		npools++;
 	}
 
 	/* Commit: nothing below can fail. */
@@ -210,6 +246,8 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 	net->bindings = b;
 	pthread_mutex_unlock(&net->objs_lock);
 	d = NULL;	/* the binding owns the dmabuf reference now */
+	/* net_devmem_bind_dmabuf_to_queue(): each bound queue is a user (v10) */
+	atomic_set(&b->users, (int)nqueues);
 	for (i = 0; i < nqueues; i++) {
 		struct dmtok_rxq *q = &dev->rxq[queues[i]];
 
@@ -223,6 +261,11 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 	goto out_unlock;
 out_queue:
 	(void)binding_id_alloc(net);	/* the id the kernel had taken is gone */
+	while (npools--)
+		dmtok_pp_destroy(pools[npools]);
+out_free:
+	/* the pools dropped their refs; nothing else saw b */
+	binding_free_mem(b);
 out_unlock:
 	pthread_mutex_unlock(&net->lock);
 	if (d)
@@ -282,18 +325,9 @@ int dmtok__unbind_locked(struct dmtok_net *net, struct net_devmem_dmabuf_binding
 			if (cur)	/* the driver's reference on its buffer page */
 				dmtok_pp_put_niov(cur);
 			dmtok_pp_destroy(pool);
+			/* __net_mp_close_rxq(), then the queue's user goes (v10) */
+			net_devmem_dmabuf_binding_user_put(b);
 		}
-	}
-	/*
-	 * Manual release: references users parked in the niovs are dropped
-	 * only now (the autorelease-off binding of the per-niov uref series).
-	 */
-	if (!b->autorelease) {
-		u32 p;
-
-		for (p = 0; p < b->npages; p++)
-			while (atomic_dec_if_positive(&b->vec[p]->uref) >= 0)
-				dmtok_pp_put_niov(b->vec[p]);
 	}
 	dmtok_binding_put(b);	/* the table's reference */
 	return 0;

@@ -106,9 +106,14 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 		for (p = 0; p < b->nfree; p++)
 			c.bc[i].free[b->free_stack[p]]++;
 		for (p = 0; p < b->npages; p++) {
+			/* a niov's urefs hold one pp_ref_count together (v10) */
+			int u = atomic_read(&b->niovs[p].uref);
+
 			if (b->vec[p] != &b->niovs[p] || b->niovs[p].index != p)
 				fail(&c, "binding %u vec[%u] rewritten", b->id, p);
-			c.bc[i].refs[p] += atomic_read(&b->niovs[p].uref);
+			if (u < 0)
+				fail(&c, "binding %u niov %u: uref %d (underflow)", b->id, p, u);
+			c.bc[i].refs[p] += u > 0;
 		}
 	}
 	/* page pools: ring contents are free; inflight must add up */

@@ -237,7 +237,13 @@ static int recvmsg_dmabuf(struct dmtok_sock *sk, const struct dmtok_skb *skb,
 			if (err)
 				goto out;	/* reservation rolled back below */
 
-			atomic_long_inc(&niov->pp_ref_count);
+			/*
+			 * The user's pp_ref_count (tcp_xa_pool_inc_pp_ref_count()):
+			 * one per frag, or, for per-niov urefs, the scheme's one
+			 * per niov (v10).
+			 */
+			if (!(ops->flags & DMTOK_SCHEME_SHARED_UREFS))
+				atomic_long_inc(&niov->pp_ref_count);
 			ops->rx_taken(sk->priv, &batch, niov, token);
 			if (unlikely(sk->net->rx_hook))	/* dmtok_set_rx_hook() */
 				sk->net->rx_hook(sk->net->rx_hook_arg, sk->net, m->fd, token);

@@ -2,9 +2,9 @@
 /*
  * The module the port check links the scheme objects into, so that
  * modpost checks every symbol they use against the kernel's exports. It
- * is built, never loaded: the one function here stands in for the
- * binding free that net/core/devmem.c provides inside the kernel (not
- * exported to modules).
+ * is built, never loaded: the two functions here stand in for the
+ * binding free and the series' uref reclaim, which net/core/devmem.c
+ * provides inside the kernel (not exported to modules).
  */
 #include <linux/module.h>
 
@@ -13,6 +13,19 @@
 void __net_devmem_dmabuf_binding_free(struct net_devmem_dmabuf_binding *binding)
 {
 	kfree(dmtok_port_binding(binding));
+}
+
+/* The series' (v10) reclaim of urefs left when a binding's last user goes. */
+void net_devmem_dmabuf_binding_put_urefs(struct net_devmem_dmabuf_binding *binding)
+{
+	u32 i, npages = net_devmem_binding_npages(binding);
+
+	for (i = 0; i < npages; i++) {
+		struct net_iov *niov = net_devmem_binding_niov(binding, i);
+
+		if (atomic_xchg(net_iov_uref(niov), 0) > 0)
+			WARN_ON_ONCE(!napi_pp_put_page(net_iov_to_netmem(niov)));
+	}
 }
 
 MODULE_DESCRIPTION("dmtok token schemes, compiled against the kernel (never loaded)");

@@ -21,6 +21,7 @@ const struct dmtok_scheme_ops *const dmtok__builtin_schemes[] = {
 	&dmtok_scheme_xarray_fix_commit_kernel,
 	&dmtok_scheme_niov_array,
 	&dmtok_scheme_niov_uref,
+	&dmtok_scheme_niov_uref_v10,
 	&dmtok_scheme_slots,
 	NULL,
 };

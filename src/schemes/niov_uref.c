@@ -1,30 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Per-niov urefs with manual release, where the upstream series went after
- * the niov-array review (sock_devmem_dontneed_manual_release() and the
- * binding's autorelease attribute): token = page index; the user
- * reference counter lives in the niov itself (niov->uref), shared by every
- * socket on the binding; the socket keeps only its binding pointer, so
- * there is no per-socket array and close scans nothing; references a
- * socket still holds at close linger in the niovs until unbind (the model's
- * unbind drops them). It takes frags only from bindings made with
- * DMTOK_BIND_NO_AUTORELEASE (recvmsg fails with -EINVAL otherwise),
- * because only those bindings reclaim lingering references, and none
- * from a binding already unbound (-ENODEV): its reclaim has run. A
- * recvmsg racing with unbind can still slip one past it; see README.
+ * Per-niov urefs with manual release: the autorelease-off path of Bobby
+ * Eshleman's token series as posted in v10 (January 2026,
+ * "net: devmem: implement autorelease token management":
+ * tcp_recvmsg_dmabuf()'s autorelease=off branch,
+ * tcp_xa_pool_inc_pp_ref_count(), sock_devmem_dontneed_manual_release(),
+ * tcp_v4_destroy_sock()). Two schemes share this file:
  *
- * Dontneed validates the whole request first and fails with -EINVAL
- * without touching a single uref if any token is out of range (what the
- * reviewer asked for instead of the posted "break"). Because the counter
- * is per niov, a socket on the same binding can release a frag another
- * socket holds: tests/test_schemes.c shows it, the README says so.
+ *  niov-uref-v10  the series' dontneed as posted: a token past the end of
+ *                 the dmabuf ends its token range ("break"), the others
+ *                 go on; MAX_DONTNEED_FRAGS counts frags inspected.
+ *  niov-uref      the same, with the input-verification pass the review
+ *                 asked for: any out-of-range token fails the whole
+ *                 request with -EINVAL before a single uref changes.
+ *
+ * Both as v10 has it: token = page index in the dmabuf; the user
+ * references live in the niov (niov->uref), shared by every socket on the
+ * binding, so a socket can release a frag another socket holds; all of a
+ * niov's urefs hold one pp_ref_count, taken on the 0->1 transition and
+ * dropped on 1->0; the socket keeps one binding (a frag of another:
+ * -EFAULT) and is one of the binding's users, so urefs it leaves behind
+ * at close are dropped when the binding's last user -- a bound queue or a
+ * socket -- goes (net_devmem_dmabuf_binding_user_put()), and a socket
+ * cannot join a binding nobody uses any more (-ENODEV). One change from
+ * the posting: v10 releases with atomic_dec_and_test(), which a user can
+ * push below zero by returning a token twice (the next recvmsg of that
+ * niov then takes no pp_ref_count and the page is recycled under the
+ * user); here the decrement stops at zero (dec-non-zero, as the review
+ * asked) and only tokens actually released are counted.
  */
 #include <dmtok/kernel.h>
 
 #include "builtin.h"
 
 struct nu_sock {
-	struct net_devmem_dmabuf_binding *binding;	/* set once; published */
+	/* sk->sk_devmem_info.binding: set once under the socket lock */
+	struct net_devmem_dmabuf_binding *binding;
 };
 
 static int nu_init(void **priv)
@@ -37,49 +48,95 @@ static int nu_init(void **priv)
 	return 0;
 }
 
+/* tcp_recvmsg_dmabuf(), autorelease off (v10) */
 static int nu_rx_reserve(void *priv, struct dmtok_rx_batch *b,
 			 struct net_iov *niov, unsigned int max_frags,
 			 u32 *token)
 {
 	struct net_devmem_dmabuf_binding *binding = net_iov_binding(niov);
 	struct nu_sock *s = priv;
-	struct net_devmem_dmabuf_binding *cur = s->binding;	/* socket lock held */
 
-	/* Manual release is the binding's attribute, as in the series. */
+	/*
+	 * The system-wide mode makes every binding manual when this path
+	 * runs; a dmtok socket picks its scheme, so refuse an autorelease
+	 * binding rather than park references nobody would reclaim.
+	 */
 	if (net_devmem_binding_autorelease(binding))
 		return -EINVAL;
-	/*
-	 * Unbind has already dropped the references parked in the niovs; one
-	 * taken now would never be dropped and the binding never freed
-	 * (found by fuzz_ops, pinned by test_niov_uref_recv_after_unbind).
-	 * The frag stays queued and goes with the socket.
-	 */
-	if (net_devmem_binding_unbound(binding))
-		return -ENODEV;
-	if (!cur) {
-		net_devmem_dmabuf_binding_get(binding);
+	if (!s->binding) {
+		if (!net_devmem_dmabuf_binding_user_get(binding))
+			return -ENODEV;
+		if (!net_devmem_dmabuf_binding_get(binding)) {
+			net_devmem_dmabuf_binding_user_put(binding);
+			return -ENODEV;
+		}
 		smp_store_release(&s->binding, binding);
-		cur = binding;
 	}
-	if (cur != binding)
+	if (s->binding != binding)
 		return -EFAULT;
 	*token = net_iov_page_index(niov);
 	return 0;
 }
 
+/* tcp_xa_pool_inc_pp_ref_count(), autorelease off: many urefs, one ref */
 static void nu_rx_taken(void *priv, struct dmtok_rx_batch *b,
 			struct net_iov *niov, u32 token)
 {
-	atomic_inc(net_iov_uref(niov));
+	if (atomic_inc_return(net_iov_uref(niov)) == 1)
+		atomic_long_inc(&niov->pp_ref_count);
 }
 
 static void nu_rx_commit(void *priv, struct dmtok_rx_batch *b)
 {
 }
 
-/* sock_devmem_dontneed_manual_release(), with an input-verification pass */
-static int nu_dontneed(void *priv, const struct dmabuf_token *tokens,
-		       unsigned int num_tokens)
+/*
+ * Drops one uref; the last one's pp_ref_count goes back to the pool.
+ * Returns false if the uref was already 0 (not held: nothing changes).
+ */
+static bool nu_put_uref(struct net_iov *niov)
+{
+	int left = atomic_dec_if_positive(net_iov_uref(niov));
+
+	if (left < 0)
+		return false;
+	if (!left)
+		WARN_ON_ONCE(!napi_pp_put_page(net_iov_to_netmem(niov)));
+	return true;
+}
+
+/* sock_devmem_dontneed_manual_release() as posted in v10 */
+static int nu_dontneed_v10(void *priv, const struct dmabuf_token *tokens,
+			   unsigned int num_tokens)
+{
+	struct nu_sock *s = priv;
+	struct net_devmem_dmabuf_binding *binding = smp_load_acquire(&s->binding);
+	unsigned int i, j, token;
+	int num_frags = 0;
+	int ret = 0;
+
+	if (!binding)
+		return -EINVAL;
+
+	for (i = 0; i < num_tokens; i++) {
+		for (j = 0; j < tokens[i].token_count; j++) {
+			token = tokens[i].token_start + j;
+			if (token >= net_devmem_binding_npages(binding))
+				break;
+
+			if (++num_frags > MAX_DONTNEED_FRAGS)
+				return ret;
+
+			if (nu_put_uref(net_devmem_binding_niov(binding, token)))
+				ret++;
+		}
+	}
+	return ret;
+}
+
+/* The same, after a pass that refuses the request if any token is bad. */
+static int nu_dontneed_verified(void *priv, const struct dmabuf_token *tokens,
+				unsigned int num_tokens)
 {
 	struct nu_sock *s = priv;
 	struct net_devmem_dmabuf_binding *binding = smp_load_acquire(&s->binding);
@@ -101,27 +158,25 @@ validated:
 	num_frags = 0;
 	for (i = 0; i < num_tokens; i++) {
 		for (j = 0; j < tokens[i].token_count; j++) {
-			struct net_iov *niov;
-
 			if (++num_frags > MAX_DONTNEED_FRAGS)
 				return ret;
-			niov = net_devmem_binding_niov(binding, tokens[i].token_start + j);
-			if (atomic_dec_if_positive(net_iov_uref(niov)) < 0)
-				continue;
-			WARN_ON_ONCE(!napi_pp_put_page(net_iov_to_netmem(niov)));
-			ret++;
+			if (nu_put_uref(net_devmem_binding_niov(binding,
+								tokens[i].token_start + j)))
+				ret++;
 		}
 	}
 	return ret;
 }
 
+/* tcp_v4_destroy_sock(), autorelease off: the socket's user goes (v10) */
 static void nu_release_all(void *priv)
 {
 	struct nu_sock *s = priv;
 
-	/* Lingering references stay in the niovs until unbind. */
-	if (s->binding)
+	if (s->binding) {
+		net_devmem_dmabuf_binding_user_put(s->binding);
 		net_devmem_dmabuf_binding_put(s->binding);
+	}
 	kfree(s);
 }
 
@@ -150,10 +205,27 @@ static int nu_plan(struct dmtok_scheme_plan *p)
 	return 0;
 }
 
+const struct dmtok_scheme_ops dmtok_scheme_niov_uref_v10 = {
+	.version	= DMTOK_SCHEME_VERSION,
+	.name		= "niov-uref-v10",
+	.description	= "per-niov urefs, autorelease off, as the series' v10",
+	.flags		= DMTOK_SCHEME_LINGER_UNTIL_UNBIND | DMTOK_SCHEME_SHARED_UREFS,
+	.bind_flags	= DMTOK_BIND_NO_AUTORELEASE,
+	.init		= nu_init,
+	.rx_reserve	= nu_rx_reserve,
+	.rx_taken	= nu_rx_taken,
+	.rx_commit	= nu_rx_commit,
+	.dontneed	= nu_dontneed_v10,
+	.release_all	= nu_release_all,
+	.stats		= nu_stats,
+	.for_each_ref	= nu_for_each_ref,
+	.plan		= nu_plan,
+};
+
 const struct dmtok_scheme_ops dmtok_scheme_niov_uref = {
 	.version	= DMTOK_SCHEME_VERSION,
 	.name		= "niov-uref",
-	.description	= "per-niov urefs, manual release (autorelease off)",
+	.description	= "v10's per-niov urefs with the review's verification pass",
 	.flags		= DMTOK_SCHEME_ALL_OR_NOTHING | DMTOK_SCHEME_LINGER_UNTIL_UNBIND |
 			  DMTOK_SCHEME_SHARED_UREFS,
 	.bind_flags	= DMTOK_BIND_NO_AUTORELEASE,
@@ -161,7 +233,7 @@ const struct dmtok_scheme_ops dmtok_scheme_niov_uref = {
 	.rx_reserve	= nu_rx_reserve,
 	.rx_taken	= nu_rx_taken,
 	.rx_commit	= nu_rx_commit,
-	.dontneed	= nu_dontneed,
+	.dontneed	= nu_dontneed_verified,
 	.release_all	= nu_release_all,
 	.stats		= nu_stats,
 	.for_each_ref	= nu_for_each_ref,

@@ -22,6 +22,7 @@ for m in $list; do
   # shared by the xarray variants: the fixed one has no leak to mask it
   scheme=niov-array
   [ "$m" = xa_nolock ] && scheme=xarray-fix-commit
+  [ "$m" = v10_dec_and_test ] && scheme=niov-uref-v10
   tree="$out/src-$m"; b="$out/fuzz-$m"; t="$out/tsan-$m"
   if ! sh "$src/tests/mutants/apply.sh" "$m" "$src" "$tree" >/dev/null; then
     printf '| %s | does not apply | | | | |\n' "$m"; continue

@@ -97,9 +97,10 @@ static inline u32 net_iov_binding_id(const struct net_iov *niov)
 	return net_iov_owner(niov)->binding->id;
 }
 
-static inline void net_devmem_dmabuf_binding_get(struct net_devmem_dmabuf_binding *binding)
+/* As 6.18 has it (a tryget); 6.12's returns nothing. */
+static inline bool net_devmem_dmabuf_binding_get(struct net_devmem_dmabuf_binding *binding)
 {
-	refcount_inc(&binding->ref);
+	return refcount_inc_not_zero(&binding->ref);
 }
 
 static inline void net_devmem_dmabuf_binding_put(struct net_devmem_dmabuf_binding *binding)
@@ -115,6 +116,7 @@ struct dmtok_port_binding {
 	struct net_devmem_dmabuf_binding b;
 	struct net_iov **vec;		/* the series' binding->vec[] */
 	atomic_t *urefs;		/* the series' niov->uref, by page */
+	atomic_t users;			/* the series' binding->users (v10) */
 	bool autorelease;
 	bool unbound;
 };
@@ -154,6 +156,22 @@ static inline bool net_devmem_binding_autorelease(const struct net_devmem_dmabuf
 static inline bool net_devmem_binding_unbound(const struct net_devmem_dmabuf_binding *b)
 {
 	return smp_load_acquire(&dmtok_port_binding(b)->unbound);
+}
+
+/* the series' net/core/devmem.c (v10) */
+void net_devmem_dmabuf_binding_put_urefs(struct net_devmem_dmabuf_binding *binding);
+
+static inline bool
+net_devmem_dmabuf_binding_user_get(struct net_devmem_dmabuf_binding *binding)
+{
+	return atomic_inc_not_zero(&dmtok_port_binding(binding)->users);
+}
+
+static inline void
+net_devmem_dmabuf_binding_user_put(struct net_devmem_dmabuf_binding *binding)
+{
+	if (atomic_dec_and_test(&dmtok_port_binding(binding)->users))
+		net_devmem_dmabuf_binding_put_urefs(binding);
 }
 
 /* ---- model-only hooks: nothing to report in the kernel ---- */
