@@ -20,6 +20,13 @@ if [ -z "$common" ] || [ ! -f "$arch/include/generated/uapi/linux/version.h" ]; 
   exit 77
 fi
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+# a C library without the kernel's UAPI headers (musl-gcc) cannot include
+# any <linux/*.h>: nothing to check there
+printf '#include <linux/types.h>\nint main(void) { return 0; }\n' > "$work/k.c"
+if ! $cc -c "$work/k.c" -o "$work/k.o" 2>/dev/null; then
+  echo "SKIP: $cc has no kernel UAPI headers (<linux/types.h>)"
+  exit 77
+fi
 mkdir -p "$work/linux"
 sed -E -e 's/([[:space:](])(__user|__force|__iomem)[[:space:]]/\1/g' \
   -e 's@^#include <linux/compiler(|_types).h>@@' \
