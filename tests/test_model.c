@@ -449,6 +449,70 @@ static void test_unbind_keeps_binding_alive(void **state)
 	env_free(e);
 }
 
+/*
+ * page_pool_destroy() with niovs out (net/core/page_pool.c, 6.12): puts to
+ * the dying pool recycle into its ring, and the pool -- with it the
+ * unbound binding, and with that the series' autorelease mode -- lives
+ * until the delayed release runs (page_pool_release_retry()). With
+ * deferred release on, dmtok waits for dmtok_net_run_deferred(); by
+ * default the retry runs at once.
+ */
+static void test_deferred_pool_release(void **state)
+{
+	struct env *e = env_new();
+	struct dmtok_netdev_opts o = { .nqueues = 2 };
+	struct dmtok_net_counts c;
+	struct net_devmem_dmabuf_binding *b;
+	unsigned int q = 0;
+	(void)state;
+
+	assert_int_equal(dmtok_net_set_deferred_release(NULL, 1), -EINVAL);
+	assert_int_equal(dmtok_net_set_deferred_release(e->net, 2), -EINVAL);
+	assert_int_equal(dmtok_net_run_deferred(NULL), -EINVAL);
+	assert_int_equal(dmtok_net_set_deferred_release(e->net, 1), 0);
+	e->ifindex = dmtok_netdev_create(e->net, &o);
+	e->dmabuf = dmtok_dmabuf_create(e->net, 1 * MB, 0, DMTOK_DMABUF_BACKED);
+	e->binding = dmtok_bind_rx(e->net, e->ifindex, e->dmabuf, &q, 1, 0);
+	assert_true(e->binding > 0);
+	e->bind_dmabuf[e->binding] = e->dmabuf;
+	e->sock = dmtok_socket(e->net, SOCK_STREAM, "xarray");
+	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, e->sock);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 8 * 4096), 8 * 4096);
+	client_drain(e, e->sock, e->flow);
+	b = dmtok_binding_lookup(e->net, (uint32_t)e->binding);
+	dmtok_binding_put(b);		/* alive: the env still holds its frags */
+	assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), 0);
+	assert_int_equal(client_return_all(e, e->sock), 8);
+	check_ok(e);
+	/* every niov is back, in the dying pool's ring, at 1 */
+	for (unsigned int i = 0; i < 8; i++) {
+		struct net_iov *niov = b->vec[e->cl.frags[i].offset / 4096];
+
+		assert_true(niov->in_ring);
+		assert_int_equal(atomic_long_read(&niov->pp_ref_count), 1);
+	}
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.page_pools, 1);
+	assert_int_equal(c.bindings, 1);
+	/* the binding is alive, so the system-wide mode is still pinned */
+	q = 1;
+	assert_int_equal(dmtok_bind_rx(e->net, e->ifindex, e->dmabuf, &q, 1,
+				       DMTOK_BIND_NO_AUTORELEASE), -EBUSY);
+	/* the delayed work runs */
+	assert_int_equal(dmtok_net_run_deferred(e->net), 1);
+	check_ok(e);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.page_pools, 0);
+	assert_int_equal(c.bindings, 0);
+	assert_int_equal(c.niovs_out, 0);
+	assert_int_equal(dmtok_net_run_deferred(e->net), 0);
+	assert_true(dmtok_bind_rx(e->net, e->ifindex, e->dmabuf, &q, 1,
+				  DMTOK_BIND_NO_AUTORELEASE) > 0);
+	/* back to the default: a dying pool goes with its last niov */
+	assert_int_equal(dmtok_net_set_deferred_release(e->net, 0), 0);
+	env_free(e);
+}
+
 static void test_pool_runs_dry(void **state)
 {
 	struct env *e = env_setup("xarray", 8 * 4096, NULL, 0);
@@ -534,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_bind_args_and_ids),
 		cmocka_unit_test(test_binding_vec_and_pool),
 		cmocka_unit_test(test_unbind_keeps_binding_alive),
+		cmocka_unit_test(test_deferred_pool_release),
 		cmocka_unit_test(test_pool_runs_dry),
 		cmocka_unit_test(test_alloc_failure_lifecycle),
 	};

@@ -38,6 +38,22 @@ int dmtok_net_create(struct dmtok_net **out);
  */
 int dmtok_net_destroy(struct dmtok_net *net);
 
+/*
+ * Page-pool release timing. page_pool_destroy() (net/core/page_pool.c,
+ * 6.12) returns the pool's ring to the provider and frees the pool if no
+ * niov is out; otherwise its delayed work retries every second
+ * (page_pool_release_retry()), and puts to the dying pool still recycle
+ * into its ring meanwhile -- so an unbound binding, held by its pools,
+ * outlives its last niov by up to a second. By default dmtok runs that
+ * retry at once, in the put (same end state, no waiting). With @on = 1,
+ * pools destroyed from then on wait, in the kernel's order, until
+ * dmtok_net_run_deferred() (the delayed work, run now); @on = 0 runs what
+ * waits. dmtok_net_destroy() runs it too. Returns 0 or -EINVAL.
+ */
+int dmtok_net_set_deferred_release(struct dmtok_net *net, int on);
+/* Runs every waiting page-pool release. Returns pools freed, or -EINVAL. */
+int dmtok_net_run_deferred(struct dmtok_net *net);
+
 /* ---- dmabufs (udmabuf-like, addressed by fd) ---- */
 
 /* Back the dmabuf with real memory (memfd/mmap, sparse until touched). */

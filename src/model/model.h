@@ -47,6 +47,7 @@ struct dmtok_page_pool {
 	u32 ring_size, ring_count;
 	u64 inflight;		/* niovs taken from the binding, not yet given back */
 	bool dying;		/* page_pool_destroy() called */
+	bool deferred;		/* its release waits for dmtok_net_run_deferred() */
 	struct dmtok_net *net;
 	TAILQ_ENTRY(dmtok_page_pool) all;	/* net->pools */
 };
@@ -55,6 +56,7 @@ struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool);
 int dmtok_pp_create(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b,
 		    u32 ring_size, struct dmtok_page_pool **out);
 void dmtok_pp_destroy(struct dmtok_page_pool *pool);
+int dmtok__pp_run_deferred(struct dmtok_net *net);
 
 /* ---- binding internals ---- */
 struct net_iov *dmtok_binding_alloc_niov(struct net_devmem_dmabuf_binding *b);
@@ -152,6 +154,7 @@ struct dmtok_net {
 	u64 next_sock_serial;		/* lock */
 	/* separate lock for object lists touched from put paths */
 	pthread_mutex_t objs_lock;
+	bool defer_pool_release;	/* net->lock: dmtok_net_set_deferred_release() */
 	dmtok_rx_hook_fn rx_hook;	/* set before the threads that use it */
 	void *rx_hook_arg;
 	/*

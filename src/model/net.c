@@ -254,6 +254,8 @@ int dmtok_net_destroy(struct dmtok_net *net)
 		TAILQ_REMOVE(&net->flows, fl, link);
 		kfree(fl);
 	}
+	/* time passes: the page pools' delayed release work runs */
+	dmtok__pp_run_deferred(net);
 	pthread_mutex_unlock(&net->lock);
 	/* Anything still alive here was leaked by the model or a scheme. */
 	if (net->bindings || !TAILQ_EMPTY(&net->pools) || !TAILQ_EMPTY(&net->socks))
@@ -268,6 +270,30 @@ int dmtok_net_destroy(struct dmtok_net *net)
 	pthread_mutex_destroy(&net->lock);
 	kfree(net);
 	return 0;
+}
+
+int dmtok_net_set_deferred_release(struct dmtok_net *net, int on)
+{
+	if (!net || (on != 0 && on != 1))
+		return -EINVAL;
+	pthread_mutex_lock(&net->lock);
+	net->defer_pool_release = on;
+	if (!on)	/* what waited runs now, as the pools made from now on */
+		dmtok__pp_run_deferred(net);
+	pthread_mutex_unlock(&net->lock);
+	return 0;
+}
+
+int dmtok_net_run_deferred(struct dmtok_net *net)
+{
+	int freed;
+
+	if (!net)
+		return -EINVAL;
+	pthread_mutex_lock(&net->lock);
+	freed = dmtok__pp_run_deferred(net);
+	pthread_mutex_unlock(&net->lock);
+	return freed;
 }
 
 int dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c)

@@ -4,11 +4,18 @@
  * the dmabuf memory provider (mp_dmabuf_devmem_*): alloc hands out a niov
  * with pp_ref_count 1 (from the recycle ring, else from the binding's free
  * pool); the put that drops the last reference (napi_pp_put_page())
- * recycles it into the ring, or gives it back to the binding when the
- * ring is full or the pool is being destroyed. A destroyed pool lingers,
- * holding its binding, until its last in-flight niov comes home
- * (page_pool_release() retrying), which is how an unbound binding stays
- * alive while users still hold its niovs.
+ * recycles it into the ring (page_pool_recycle_in_ring()), or gives it
+ * back to the binding when the ring is full. page_pool_destroy() runs
+ * page_pool_release() once -- the ring scrubbed back to the binding, the
+ * pool freed if nothing is in flight -- and otherwise the kernel retries
+ * from delayed work every second (page_pool_release_retry(), 6.12): puts
+ * to the dying pool still go to its ring meanwhile. dmtok runs that retry
+ * at once, in the put, by default (the niov goes straight back to the
+ * binding and the last one frees the pool: the same end state, sooner);
+ * with dmtok_net_set_deferred_release() the retry waits for
+ * dmtok_net_run_deferred(), in the kernel's order. A destroyed pool holds
+ * its binding, which is how an unbound binding stays alive while users
+ * still hold its niovs.
  *
  * Concurrency: alloc runs in the queue's NAPI context; puts come from any
  * context (NAPI, recvmsg, dontneed, close, unbind). pool->lock protects
@@ -86,7 +93,8 @@ static void pp_return(struct net_iov *niov)
 	bool free_pool = false;
 
 	spin_lock(&pool->lock);
-	if (!pool->dying && pool->ring_count < pool->ring_size) {
+	/* deferred release: a dying pool's ring fills until the retry runs */
+	if ((!pool->dying || pool->deferred) && pool->ring_count < pool->ring_size) {
 		__atomic_store_n(&niov->in_ring, true, __ATOMIC_RELAXED);	/* pp_ref_count stays 1 */
 		pool->ring[pool->ring_count++] = niov;
 	} else {
@@ -96,7 +104,8 @@ static void pp_return(struct net_iov *niov)
 		__atomic_store_n(&niov->pp, NULL, __ATOMIC_RELAXED);
 		dmtok_binding_free_niov(pool->binding, niov);
 		pool->inflight--;
-		free_pool = pool->dying && !pool->inflight;
+		/* the retry at once; a deferred one is the flush's to run */
+		free_pool = pool->dying && !pool->deferred && !pool->inflight;
 	}
 	spin_unlock(&pool->lock);
 	if (free_pool)
@@ -139,24 +148,68 @@ bool dmtok_napi_pp_put_page(netmem_ref netmem)
 	return dmtok_pp_put_niov(netmem_to_net_iov(netmem));
 }
 
-/* page_pool_destroy(): drain the ring; free now or when inflight hits 0. */
-void dmtok_pp_destroy(struct dmtok_page_pool *pool)
+/* page_pool_release(): the ring back to the binding; true if nothing is out. */
+static bool pp_release(struct dmtok_page_pool *pool)
 {
-	bool free_pool;
+	bool idle;
 
 	spin_lock(&pool->lock);
-	pool->dying = true;
 	while (pool->ring_count) {
 		struct net_iov *niov = pool->ring[--pool->ring_count];
 
 		__atomic_store_n(&niov->in_ring, false, __ATOMIC_RELAXED);
+		/* mp_dmabuf_devmem_release_page(): at 1 in the ring */
+		WARN_ON_ONCE(atomic_long_read(&niov->pp_ref_count) != 1);
 		atomic_long_set(&niov->pp_ref_count, 0);
 		__atomic_store_n(&niov->pp, NULL, __ATOMIC_RELAXED);
 		dmtok_binding_free_niov(pool->binding, niov);
 		pool->inflight--;
 	}
-	free_pool = !pool->inflight;
+	idle = !pool->inflight;
 	spin_unlock(&pool->lock);
-	if (free_pool)
+	return idle;
+}
+
+/*
+ * page_pool_destroy(): one page_pool_release() now; the pool is freed
+ * then or, if niovs are still out, by the retry (see the top comment).
+ * Called under net->lock, as every caller that can set deferred is.
+ */
+void dmtok_pp_destroy(struct dmtok_page_pool *pool)
+{
+	spin_lock(&pool->lock);
+	pool->deferred = pool->net->defer_pool_release;
+	pool->dying = true;
+	spin_unlock(&pool->lock);
+	if (pp_release(pool))
 		pp_free(pool);
+}
+
+/*
+ * page_pool_release_retry() for every dying pool of @net: what the
+ * kernel's delayed work does each DEFER_TIME. Under net->lock (one flush
+ * at a time; only a flush frees a deferred pool). Returns how many were
+ * freed.
+ */
+int dmtok__pp_run_deferred(struct dmtok_net *net)
+{
+	struct dmtok_page_pool *pool;
+	int freed = 0;
+
+again:
+	pthread_mutex_lock(&net->objs_lock);
+	TAILQ_FOREACH(pool, &net->pools, all) {
+		if (!pool->dying || !pool->deferred)
+			continue;
+		/* nothing can free it meanwhile: only this flush frees a deferred pool */
+		pthread_mutex_unlock(&net->objs_lock);
+		if (pp_release(pool)) {
+			pp_free(pool);
+			freed++;
+			goto again;
+		}
+		pthread_mutex_lock(&net->objs_lock);
+	}
+	pthread_mutex_unlock(&net->objs_lock);
+	return freed;
 }

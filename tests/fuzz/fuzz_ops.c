@@ -2,7 +2,8 @@
 /*
  * Fuzz target 1: op sequences over the whole model. Each input picks a
  * scheme (its first byte, among the schemes this target runs: see
- * fuzz_common.h) and drives bind/unbind, NIC
+ * fuzz_common.h) and drives bind/unbind (with the page pools' deferred
+ * release on or off, and the delayed work run), NIC
  * receive, re-steering, recvmsg with random control-buffer and iovec
  * sizes and flags, dontneed with the client's tokens or with arbitrary
  * bytes (any optlen, ranges, repeats, wrap-around, NULL), close/reopen,
@@ -146,6 +147,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 6: {
 			int i = a >> 7;
 
+			if (a & 0x40)	/* the kernel's page-pool release timing */
+				(void)dmtok_net_set_deferred_release(net, !!(a & 0x20));
 			if (b[i] > 0 && dmtok_unbind(net, (uint32_t)b[i]) == 0)
 				b[i] = -1;
 			break;
@@ -154,6 +157,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			int i = a >> 7;
 			unsigned int q = (unsigned int)i;
 
+			if (a & 0x40)	/* the delayed release work runs */
+				(void)dmtok_net_run_deferred(net);
 			if (b[i] < 0)
 				b[i] = dmtok_bind_rx(net, ifa, d[i], &q, 1, bflags);
 			break;
