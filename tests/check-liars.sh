@@ -4,12 +4,14 @@
 # to them: each liar (tests/liar_scheme.c) must fail, on the case that
 # checks its false claim.
 # usage: check-liars.sh DMTOK-CONFORM LIAR-LIB
+# A cross build's programs run through the exe wrapper meson passes in
+# MESON_EXE_WRAPPER (qemu-user); empty natively.
 conform=$1; lib=$2; bad=0
 for pair in liar-multi-binding:test_resteer_other_binding \
             liar-unique-tokens:test_subpage_buffers \
             liar-all-or-nothing:test_token_range_wraps; do
   scheme=${pair%%:*}; case_=${pair#*:}
-  out=$("$conform" --scheme-lib "$lib" "$scheme" 2>&1)
+  out=$(${MESON_EXE_WRAPPER:-} "$conform" --scheme-lib "$lib" "$scheme" 2>&1)
   if printf '%s\n' "$out" | grep -q "^not ok .* - $case_\$"; then
     echo "ok - $scheme fails $case_"
   else

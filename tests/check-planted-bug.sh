@@ -4,8 +4,10 @@
 # name the broken invariant (the checker's "pp_ref_count ... references
 # found" line), not just crash.
 # usage: check-planted-bug.sh DMTOK-CONFORM SCHEME-LIB SCHEME
+# A cross build's programs run through the exe wrapper meson passes in
+# MESON_EXE_WRAPPER (qemu-user); empty natively.
 conform=$1; lib=$2; scheme=$3
-out=$("$conform" --scheme-lib "$lib" "$scheme" 2>&1)
+out=$(${MESON_EXE_WRAPPER:-} "$conform" --scheme-lib "$lib" "$scheme" 2>&1)
 rc=$?
 if [ $rc -eq 0 ]; then
   echo "not ok - the planted bug passed the conformance suite"; exit 1

@@ -12,6 +12,8 @@
 # the structs, a later <linux/uio.h> defines them again.) Exit 77 without
 # the headers package.
 # usage: check-uapi-order.sh CC INCLUDE_DIR
+# Compiled only (the sizes are a static assertion), so it checks a cross
+# compiler too.
 cc=$1; inc=$2
 common=$(ls -d /usr/src/linux-headers-6.1[2-9]*-common /usr/src/linux-headers-6.[2-9][0-9]*-common 2>/dev/null | head -1)
 arch=$(ls -d "${common%-common}"-* 2>/dev/null | grep -v -- '-common$' | head -1)
@@ -34,10 +36,10 @@ sed -E -e 's/([[:space:](])(__user|__force|__iomem)[[:space:]]/\1/g' \
   "$common/include/uapi/linux/uio.h" > "$work/linux/uio.h"
 cp "$arch/include/generated/uapi/linux/version.h" "$work/linux/version.h"
 grep -q 'struct dmabuf_cmsg' "$work/linux/uio.h" || { echo "no dmabuf_cmsg in $common"; exit 1; }
-printf '#include <linux/uio.h>\n#include <dmtok.h>\nint main(void) { struct dmabuf_cmsg c = { 0 }; struct dmabuf_token t = { 0 };\n return (int)(sizeof(c) + sizeof(t)) - 32; }\n' > "$work/t.c"
+printf '#include <linux/uio.h>\n#include <dmtok.h>\nstruct dmabuf_cmsg c;\nstruct dmabuf_token t;\n_Static_assert(sizeof(c) + sizeof(t) == 32, "UAPI sizes");\n' > "$work/t.c"
 # UIO_MAXIOV differs between <linux/uio.h> and <sys/uio.h>: a warning, not dmtok's
 if $cc -std=gnu11 -Wall -Wno-error -D__iovec_defined -I"$work" -I"$inc" "$work/t.c" \
-     -o "$work/t" 2> "$work/err" && "$work/t" && ! grep -q 'dmabuf' "$work/err"; then
+     -c -o "$work/t.o" 2> "$work/err" && ! grep -q 'dmabuf' "$work/err"; then
   echo "ok - a 6.12 <linux/uio.h>, then <dmtok.h>: the system's structs, defined once"
   exit 0
 fi

@@ -6,7 +6,9 @@
 # pp_ref_count has no reference behind it). If the leak stops being
 # detected (or the command fails some other way), this fails.
 # usage: expect-leak.sh COMMAND [ARGS...]
-out=$("$@" 2>&1)
+# A cross build's programs run through the exe wrapper meson passes in
+# MESON_EXE_WRAPPER (qemu-user); empty natively.
+out=$(${MESON_EXE_WRAPPER:-} "$@" 2>&1)
 rc=$?
 if [ $rc -eq 0 ]; then
   printf '%s\n' "$out" | tail -5

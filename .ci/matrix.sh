@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+# One target of the portability matrix: configure, build and run the
+# library's tests for it, from Debian packages only (.ci/run installs
+# them). Prints meson's test summary; the caller counts it.
+#
+#   i386     i686-linux-gnu-gcc (32-bit long and pointers), cmocka from
+#            multiarch; runs natively: the default test set (unit,
+#            conformance on every scheme, checks, the 80 GiB cases).
+#   musl     musl-gcc: the tools, the stress test, the example client and
+#            the leak reproducer linked statically against libdmtok.a and
+#            musl (-Dlink_static); the default test set (unit, conformance
+#            on every scheme, checks) with cmocka built for musl from
+#            Debian's source package (no musl build of it is packaged);
+#            the programs that load scheme libraries (dmtok-conform, the
+#            registry test) stay dynamic, as dlopen needs. musl has no
+#            <sys/queue.h> and Debian no musl libbsd: the target takes
+#            glibc's header-only <sys/queue.h> (the BSD macros) from
+#            libc6-dev, nothing else.
+#   aarch64  aarch64-linux-gnu-gcc under qemu-user (weakly ordered): the
+#            default test set; .ci/run then runs the stress suite in the
+#            same build (real threads, every scheme). qemu
+#            on an x86 host does not reorder memory: this checks the build
+#            and the logic on the target, not the orderings (TSan and the
+#            interleaving harness do that).
+#   s390x    s390x-linux-gnu-gcc under qemu-user (big-endian): the default
+#            test set (UAPI layouts, cmsg parsing, payload checks).
+#
+# usage: matrix.sh TARGET BUILDDIR
+set -u
+target=$1; dir=$2
+src=$(cd "$(dirname "$0")/.." && pwd)
+rm -rf "$dir"
+case $target in
+  i386|aarch64|s390x)
+    setup=(meson setup "$dir" "$src" --cross-file "$src/.ci/cross/$target.ini" -Dkernel_source=none)
+    ;;
+  musl)
+    inc="$dir-queue-h"
+    mkdir -p "$inc/sys"
+    cp /usr/include/x86_64-linux-gnu/sys/queue.h "$inc/sys/" || exit 1
+    # cmocka for musl: Debian's own source package (apt-get source),
+    # built with musl-gcc as a static library
+    cm="$dir-cmocka"; rm -rf "$cm"; mkdir -p "$cm"
+    (cd "$cm" && apt-get source -qq --download-only cmocka >/dev/null 2>&1 &&
+     tar xf cmocka_*.orig.tar.xz && mkdir b && cd b &&
+     cmake ../cmocka-*/ -DCMAKE_C_COMPILER=musl-gcc -DWITH_STATIC_LIB=ON -DWITH_EXAMPLES=OFF \
+       -DUNIT_TESTING=OFF -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$cm/prefix" \
+       -DCMAKE_INSTALL_LIBDIR=lib >/dev/null && make -j2 install >/dev/null) ||
+      { echo "matrix.sh: cmocka for musl: apt-get source or its build failed"; exit 1; }
+    rm -f "$cm"/prefix/lib/libcmocka.so*
+    ln -sf libcmocka-static.a "$cm/prefix/lib/libcmocka.a"
+    setup=(env CC=musl-gcc PKG_CONFIG_LIBDIR="$cm/prefix/lib/pkgconfig"
+           meson setup "$dir" "$src" -Dkernel_source=none
+           -Dlink_static=true "-Dc_args=-idirafter$inc")
+    ;;
+  *) echo "matrix.sh: unknown target $target" >&2; exit 2 ;;
+esac
+"${setup[@]}" > "$dir.setup.log" 2>&1 || { tail -20 "$dir.setup.log"; exit 1; }
+ninja -C "$dir" > "$dir.build.log" 2>&1 || { grep -E 'error|FAILED' "$dir.build.log" | head -20; exit 1; }
+meson test -C "$dir" --timeout-multiplier 4 --print-errorlogs
