@@ -10,6 +10,7 @@
  * endianness; the portability test suite checks that at run time.
  */
 #include <stdatomic.h>
+#include <sys/types.h>
 
 #include "compat.h"
 
@@ -24,6 +25,7 @@ _Static_assert(offsetof(struct dmabuf_token, token_count) == 4, "token_count at 
 
 _Static_assert(sizeof(u32) == 4 && sizeof(u64) == 8 && sizeof(u8) == 1, "kernel type sizes");
 _Static_assert(sizeof(unsigned long) == sizeof(void *), "unsigned long holds a pointer (netmem_ref)");
+_Static_assert(sizeof(off_t) >= 8, "64-bit off_t (meson builds with _FILE_OFFSET_BITS=64): a dmabuf's size is never truncated");
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_t must be lock free");
 _Static_assert(ATOMIC_LONG_LOCK_FREE == 2, "atomic_long_t and slot words must be lock free");
 _Static_assert(ATOMIC_POINTER_LOCK_FREE == 2, "pointer atomics must be lock free");
