@@ -24,7 +24,8 @@
  * series adds them) or names differently are accessors here, defined by
  * each glue in its own way: net_iov_page_index(), net_iov_uref(),
  * net_devmem_binding_npages(), net_devmem_binding_niov(),
- * net_devmem_binding_autorelease(), net_devmem_binding_unbound().
+ * net_devmem_binding_autorelease(), net_devmem_binding_unbound(), and
+ * the series' (v10) net_devmem_dmabuf_binding_user_get/put().
  *
  * Every function this header calls out of line is an exported, documented
  * dmtok_k*() / dmtok_xa_*() symbol of libdmtok.

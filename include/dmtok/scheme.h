@@ -68,8 +68,10 @@ struct dmabuf_token;
  *	returns -EINVAL and releases nothing; without it such tokens are
  *	skipped and the rest of the request is still processed.
  * DMTOK_SCHEME_LINGER_UNTIL_UNBIND: references the user still holds at
- *	close are not dropped by close but by unbind (manual release);
- *	without it close drops them (tcp_release_user_frags()).
+ *	close are not dropped by close but when the binding's last user goes
+ *	(manual release; the series' v10: the binding unbound and every
+ *	socket that took its frags closed); without it close drops them
+ *	(tcp_release_user_frags()).
  * DMTOK_SCHEME_SHARED_UREFS: user references are counted per niov, not
  *	per socket (net_iov_uref(), the series' niov->uref), so one socket
  *	can return a frag another socket holds. As in the series (v10) all
