@@ -277,7 +277,7 @@ static void *worker_run(void *arg)
 	void *priv;
 
 	toks = calloc(c->outstanding + BATCH_FRAGS, sizeof(*toks));
-	if (!toks || ops->init(&priv)) {
+	if (!toks || dmtok_scheme_init(ops, &priv)) {
 		w->err = ENOMEM;
 		free(toks);
 		return NULL;
@@ -391,7 +391,7 @@ static double close_once(const struct dmtok_scheme_ops *ops, struct net_devmem_d
 	void *priv;
 	double t0;
 
-	if (ops->init(&priv))
+	if (dmtok_scheme_init(ops, &priv))
 		return -1;
 	for (unsigned int k = 0; k < outstanding; k++) {
 		struct net_iov *niov = b->vec[xs(s) % b->npages];
@@ -467,7 +467,7 @@ static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_op
 	double max_cpu = 0;
 	int err = 0;
 
-	if (!toks || ops->init(&priv)) {
+	if (!toks || dmtok_scheme_init(ops, &priv)) {
 		free(toks);
 		return -1;
 	}

@@ -327,6 +327,47 @@ static void test_niov_uref_recv_after_unbind(void **state)
 	env_free(e);
 }
 
+/*
+ * dmtok_scheme_init() runs a scheme's init with the model's knobs, as a
+ * socket does: xarray-small's XArray gets 8-slot nodes, so the 17 ids one
+ * refill reserves need two levels; its ops->init called bare would get
+ * the default 64-slot node (dmtok-bench once measured that by mistake).
+ */
+static unsigned long long height_after_refill(const struct dmtok_scheme_ops *ops,
+					      void *priv, struct net_iov *niov)
+{
+	struct dmtok_rx_batch batch = { 0 };
+	struct dmtok_scheme_stats st = { 0 };
+	unsigned long long h = 0;
+	u32 tok;
+
+	assert_int_equal(ops->rx_reserve(priv, &batch, niov, 17, &tok), 0);
+	ops->stats(priv, &st);
+	for (unsigned int i = 0; i < st.ncounters; i++)
+		if (!strcmp(st.counters[i].name, "xa_height"))
+			h = st.counters[i].value;
+	ops->rx_commit(priv, &batch);	/* nothing handed out: all rolled back */
+	ops->release_all(priv);
+	return h;
+}
+
+static void test_scheme_init_applies_model_knobs(void **state)
+{
+	struct env *e = env_setup("xarray", 1 * MB, NULL, 0);
+	const struct dmtok_scheme_ops *ops = dmtok_scheme_find("xarray-small");
+	struct net_iov *niov = binding_of(e, e->binding)->vec[0];
+	void *priv = NULL;
+	(void)state;
+
+	assert_int_equal(dmtok_scheme_init(NULL, &priv), -EINVAL);
+	assert_int_equal(dmtok_scheme_init(ops, NULL), -EINVAL);
+	assert_int_equal(dmtok_scheme_init(ops, &priv), 0);
+	assert_int_equal(height_after_refill(ops, priv, niov), 2);
+	assert_int_equal(ops->init(&priv), 0);	/* bare: the default node */
+	assert_int_equal(height_after_refill(ops, priv, niov), 1);
+	env_free(e);
+}
+
 /* ---- slots (ours) ---- */
 
 static void test_slots_many_bindings(void **state)
@@ -486,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_niov_uref_v10_break),
 		cmocka_unit_test(test_autorelease_mode_is_system_wide),
 		cmocka_unit_test(test_niov_uref_users_close_the_unbind_race),
+		cmocka_unit_test(test_scheme_init_applies_model_knobs),
 		cmocka_unit_test(test_slots_many_bindings),
 		cmocka_unit_test(test_slots_rejects_unissued_all_or_nothing),
 		cmocka_unit_test(test_slots_reuse_lifo),

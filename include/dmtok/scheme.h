@@ -289,6 +289,20 @@ int dmtok_scheme_load(const char *path, char *err, unsigned long errlen);
 const struct dmtok_scheme_ops *dmtok_scheme_find(const char *name);
 
 /**
+ * dmtok_scheme_init() - a scheme's init, as a socket runs it
+ * @ops: a registered scheme's ops
+ * @priv: where init stores the per-socket state
+ *
+ * For tools that drive a scheme's ops directly (dmtok-bench): calls
+ * @ops->init with the model's knobs in force, as dmtok_socket() does --
+ * the XArrays init creates get @ops->model_xa_chunk_shift nodes or, with
+ * @ops->model_xa_kernel, the kernel's own lib/xarray.c. Calling
+ * @ops->init directly would give them the default model XArray.
+ * Return: what init returns (0 or -errno), or -EINVAL for NULL arguments.
+ */
+int dmtok_scheme_init(const struct dmtok_scheme_ops *ops, void **priv);
+
+/**
  * dmtok_scheme_count() - number of registered schemes
  *
  * Return: the count; dmtok_scheme_at() takes 0 .. count - 1.

@@ -17,6 +17,20 @@
 /* MAX_RW_COUNT (include/linux/fs.h) for a 4 KiB PAGE_SIZE */
 #define DMTOK_MAX_RW_COUNT	(0x7fffffff & ~0xfff)
 
+int dmtok_scheme_init(const struct dmtok_scheme_ops *ops, void **priv)
+{
+	int err;
+
+	if (!ops || !priv)
+		return -EINVAL;
+	dmtok__xa_init_shift(ops->model_xa_chunk_shift);
+	dmtok__xa_init_kernel((int)ops->model_xa_kernel);
+	err = ops->init(priv);
+	dmtok__xa_init_kernel(0);
+	dmtok__xa_init_shift(0);
+	return err;
+}
+
 int dmtok_socket(struct dmtok_net *net, int type, const char *scheme)
 {
 	const struct dmtok_scheme_ops *ops = NULL;
@@ -39,11 +53,7 @@ int dmtok_socket(struct dmtok_net *net, int type, const char *scheme)
 		errno = ENOMEM;
 		return -1;
 	}
-	dmtok__xa_init_shift(ops->model_xa_chunk_shift);
-	dmtok__xa_init_kernel((int)ops->model_xa_kernel);
-	err = ops->init(&sk->priv);	/* tcp_init_sock() */
-	dmtok__xa_init_kernel(0);
-	dmtok__xa_init_shift(0);
+	err = dmtok_scheme_init(ops, &sk->priv);	/* tcp_init_sock() */
 	if (err) {
 		kfree(sk);
 		dmtok__scheme_put(entry);
