@@ -28,7 +28,8 @@
 #
 # usage: matrix.sh TARGET BUILDDIR
 set -u
-target=$1; dir=$2
+target=$1
+case $2 in /*) dir=$2 ;; *) dir=$PWD/$2 ;; esac	# absolute: compiler checks run elsewhere
 src=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf "$dir"
 case $target in
