@@ -180,8 +180,9 @@ typedef int (*dmtok_ref_cb)(void *arg, unsigned int token, struct net_iov *niov)
  *	(-ENOMEM, -ENOSPC, or the scheme's refusal of this frag, e.g.
  *	-EFAULT for a second binding); the frag then stays queued.
  * @rx_taken: the cmsg for the frag reserved last went out and the model
- *	took one pp_ref_count on @niov for the user: record the reference.
- *	Runs under the socket lock. Cannot fail.
+ *	took one pp_ref_count on @niov for the user: record the reference
+ *	(a DMTOK_SCHEME_SHARED_UREFS scheme takes the pp_ref_count itself,
+ *	one per niov). Runs under the socket lock. Cannot fail.
  * @rx_commit: end of an skb or of the call: make taken tokens visible to
  *	dontneed, roll back reservations not handed out. Runs under the
  *	socket lock. Cannot fail.
