@@ -86,6 +86,20 @@ struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
 	return niov;
 }
 
+/*
+ * page_pool_return_page() -> mp_dmabuf_devmem_release_page() (devmem.c,
+ * 6.12): the niov leaves the pool for the binding's free pool; its
+ * pp_ref_count must be 1. Under pool->lock.
+ */
+static void pp_release_page(struct dmtok_page_pool *pool, struct net_iov *niov)
+{
+	WARN_ON_ONCE(atomic_long_read(&niov->pp_ref_count) != 1);
+	atomic_long_set(&niov->pp_ref_count, 0);
+	__atomic_store_n(&niov->pp, NULL, __ATOMIC_RELAXED);
+	dmtok_binding_free_niov(pool->binding, niov);
+	pool->inflight--;
+}
+
 /* page_pool_put_unrefed_netmem() for a niov whose last reference went */
 static void pp_return(struct net_iov *niov)
 {
@@ -98,12 +112,7 @@ static void pp_return(struct net_iov *niov)
 		__atomic_store_n(&niov->in_ring, true, __ATOMIC_RELAXED);	/* pp_ref_count stays 1 */
 		pool->ring[pool->ring_count++] = niov;
 	} else {
-		/* mp_dmabuf_devmem_release_page() (devmem.c, 6.12): must be 1 */
-		WARN_ON_ONCE(atomic_long_read(&niov->pp_ref_count) != 1);
-		atomic_long_set(&niov->pp_ref_count, 0);
-		__atomic_store_n(&niov->pp, NULL, __ATOMIC_RELAXED);
-		dmtok_binding_free_niov(pool->binding, niov);
-		pool->inflight--;
+		pp_release_page(pool, niov);
 		/* the retry at once; a deferred one is the flush's to run */
 		free_pool = pool->dying && !pool->deferred && !pool->inflight;
 	}
@@ -158,12 +167,7 @@ static bool pp_release(struct dmtok_page_pool *pool)
 		struct net_iov *niov = pool->ring[--pool->ring_count];
 
 		__atomic_store_n(&niov->in_ring, false, __ATOMIC_RELAXED);
-		/* mp_dmabuf_devmem_release_page(): at 1 in the ring */
-		WARN_ON_ONCE(atomic_long_read(&niov->pp_ref_count) != 1);
-		atomic_long_set(&niov->pp_ref_count, 0);
-		__atomic_store_n(&niov->pp, NULL, __ATOMIC_RELAXED);
-		dmtok_binding_free_niov(pool->binding, niov);
-		pool->inflight--;
+		pp_release_page(pool, niov);	/* at 1 in the ring */
 	}
 	idle = !pool->inflight;
 	spin_unlock(&pool->lock);
