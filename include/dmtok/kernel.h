@@ -401,7 +401,11 @@ static inline bool net_devmem_binding_autorelease(const struct net_devmem_dmabuf
 	return b->autorelease;
 }
 
-/* Seam: the binding was unbound (its manual-release reclaim has run). */
+/*
+ * Seam: the binding was unbound (its queues are closed). Its parked urefs
+ * are reclaimed only when its last user goes, which may be later: use
+ * net_devmem_dmabuf_binding_user_get() to know whether a socket may join.
+ */
 static inline bool net_devmem_binding_unbound(const struct net_devmem_dmabuf_binding *b)
 {
 	return __atomic_load_n(&b->unbound, __ATOMIC_ACQUIRE);

@@ -134,14 +134,19 @@ static int nu_dontneed_v10(void *priv, const struct dmabuf_token *tokens,
 	return ret;
 }
 
-/* The same, after a pass that refuses the request if any token is bad. */
+/*
+ * The same, after a pass that refuses the request if any token it would
+ * inspect is out of range. Past that pass the v10 loop releases exactly
+ * what a verified loop would: every inspected token is in range, and the
+ * 1024-frag cap stops both at the same frag.
+ */
 static int nu_dontneed_verified(void *priv, const struct dmabuf_token *tokens,
 				unsigned int num_tokens)
 {
 	struct nu_sock *s = priv;
 	struct net_devmem_dmabuf_binding *binding = smp_load_acquire(&s->binding);
 	unsigned int i, j;
-	int ret = 0, num_frags = 0;
+	int num_frags = 0;
 	u32 npages;
 
 	if (!binding)
@@ -155,17 +160,7 @@ static int nu_dontneed_verified(void *priv, const struct dmabuf_token *tokens,
 				return -EINVAL;
 		}
 validated:
-	num_frags = 0;
-	for (i = 0; i < num_tokens; i++) {
-		for (j = 0; j < tokens[i].token_count; j++) {
-			if (++num_frags > MAX_DONTNEED_FRAGS)
-				return ret;
-			if (nu_put_uref(net_devmem_binding_niov(binding,
-								tokens[i].token_start + j)))
-				ret++;
-		}
-	}
-	return ret;
+	return nu_dontneed_v10(priv, tokens, num_tokens);
 }
 
 /* tcp_v4_destroy_sock(), autorelease off: the socket's user goes (v10) */
@@ -205,37 +200,30 @@ static int nu_plan(struct dmtok_scheme_plan *p)
 	return 0;
 }
 
+/* What the two schemes share: all but the dontneed and its property. */
+#define NU_SCHEME(_name, _desc, _flags, _dontneed)			\
+	.version	= DMTOK_SCHEME_VERSION,				\
+	.name		= _name,					\
+	.description	= _desc,					\
+	.flags		= DMTOK_SCHEME_LINGER_UNTIL_UNBIND |		\
+			  DMTOK_SCHEME_SHARED_UREFS | (_flags),		\
+	.bind_flags	= DMTOK_BIND_NO_AUTORELEASE,			\
+	.init		= nu_init,					\
+	.rx_reserve	= nu_rx_reserve,				\
+	.rx_taken	= nu_rx_taken,					\
+	.rx_commit	= nu_rx_commit,					\
+	.dontneed	= _dontneed,					\
+	.release_all	= nu_release_all,				\
+	.stats		= nu_stats,					\
+	.for_each_ref	= nu_for_each_ref,				\
+	.plan		= nu_plan
+
 const struct dmtok_scheme_ops dmtok_scheme_niov_uref_v10 = {
-	.version	= DMTOK_SCHEME_VERSION,
-	.name		= "niov-uref-v10",
-	.description	= "per-niov urefs, autorelease off, as the series' v10",
-	.flags		= DMTOK_SCHEME_LINGER_UNTIL_UNBIND | DMTOK_SCHEME_SHARED_UREFS,
-	.bind_flags	= DMTOK_BIND_NO_AUTORELEASE,
-	.init		= nu_init,
-	.rx_reserve	= nu_rx_reserve,
-	.rx_taken	= nu_rx_taken,
-	.rx_commit	= nu_rx_commit,
-	.dontneed	= nu_dontneed_v10,
-	.release_all	= nu_release_all,
-	.stats		= nu_stats,
-	.for_each_ref	= nu_for_each_ref,
-	.plan		= nu_plan,
+	NU_SCHEME("niov-uref-v10", "per-niov urefs, autorelease off, as the series' v10",
+		  0, nu_dontneed_v10),
 };
 
 const struct dmtok_scheme_ops dmtok_scheme_niov_uref = {
-	.version	= DMTOK_SCHEME_VERSION,
-	.name		= "niov-uref",
-	.description	= "v10's per-niov urefs with the review's verification pass",
-	.flags		= DMTOK_SCHEME_ALL_OR_NOTHING | DMTOK_SCHEME_LINGER_UNTIL_UNBIND |
-			  DMTOK_SCHEME_SHARED_UREFS,
-	.bind_flags	= DMTOK_BIND_NO_AUTORELEASE,
-	.init		= nu_init,
-	.rx_reserve	= nu_rx_reserve,
-	.rx_taken	= nu_rx_taken,
-	.rx_commit	= nu_rx_commit,
-	.dontneed	= nu_dontneed_verified,
-	.release_all	= nu_release_all,
-	.stats		= nu_stats,
-	.for_each_ref	= nu_for_each_ref,
-	.plan		= nu_plan,
+	NU_SCHEME("niov-uref", "v10's per-niov urefs with the review's verification pass",
+		  DMTOK_SCHEME_ALL_OR_NOTHING, nu_dontneed_verified),
 };
