@@ -41,7 +41,10 @@ struct dmtok_test_allocator {
 	long opaque[8];
 };
 
-/* Installs @t as the allocator with no failure armed. */
+/*
+ * Installs @t as the allocator with no failure armed (NULL: the default).
+ * The arming calls ignore a NULL @t; the counters read -1 for it.
+ */
 void dmtok_test_allocator_install(struct dmtok_test_allocator *t);
 /* Fails the @nth allocation from now (1 = the next one); 0 disarms. */
 void dmtok_test_allocator_fail_nth(struct dmtok_test_allocator *t, long nth);

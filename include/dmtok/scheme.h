@@ -274,9 +274,12 @@ int dmtok_scheme_unregister(const char *name);
  * @errlen: size of @err
  *
  * All or nothing: if any scheme of the library is refused, none stays
- * registered. The library stays loaded for the life of the process.
- * Return: number of schemes registered (> 0), or -errno: -ENOENT (cannot
- * be loaded), -ENOEXEC (no DMTOK_SCHEME_LIBRARY_SYMBOL, or no schemes),
+ * registered and the library is closed again (dlclose()). The version is
+ * checked before anything else in the export is read. A library that was
+ * taken stays loaded for the life of the process.
+ * Return: number of schemes registered (> 0), or -errno: -EINVAL (NULL or
+ * empty @path), -ENOENT (cannot be loaded), -ENOEXEC (no
+ * DMTOK_SCHEME_LIBRARY_SYMBOL, or no schemes),
  * -EPROTO (another interface version), or dmtok_scheme_register()'s.
  */
 int dmtok_scheme_load(const char *path, char *err, unsigned long errlen);
@@ -285,6 +288,9 @@ int dmtok_scheme_load(const char *path, char *err, unsigned long errlen);
  * dmtok_scheme_find() - a registered scheme by name
  * @name: its name
  *
+ * The ops stay valid only while the scheme stays registered: a caller that
+ * races dmtok_scheme_unregister() of the same name must keep the ops alive
+ * itself (sockets pin their scheme, so a scheme in use cannot go).
  * Return: the ops, or NULL if no scheme of that name is registered.
  */
 const struct dmtok_scheme_ops *dmtok_scheme_find(const char *name);
@@ -298,8 +304,10 @@ const struct dmtok_scheme_ops *dmtok_scheme_find(const char *name);
  * @ops->init with the model's knobs in force, as dmtok_socket() does --
  * the XArrays init creates get @ops->model_xa_chunk_shift nodes or, with
  * @ops->model_xa_kernel, the kernel's own lib/xarray.c. Calling
- * @ops->init directly would give them the default model XArray.
- * Return: what init returns (0 or -errno), or -EINVAL for NULL arguments.
+ * @ops->init directly would give them the default model XArray. @ops
+ * need not be registered, but must be what registration would accept.
+ * Return: what init returns (0 or -errno), -EINVAL for NULL arguments, or
+ * the errno dmtok_scheme_register() would refuse @ops with.
  */
 int dmtok_scheme_init(const struct dmtok_scheme_ops *ops, void **priv);
 

@@ -75,7 +75,12 @@ int dmtok_close(struct dmtok_net *net, int fd);
  * the batch -- the window in which, in the kernel, another thread's
  * SO_DEVMEM_DONTNEED runs (it takes no socket lock). The hook may call
  * dmtok_setsockopt() on any socket (not dmtok_recvmsg() or dmtok_close()
- * on @fd). NULL removes it. Returns 0 or -EINVAL (NULL net).
+ * on @fd). NULL removes it. It may be set, changed and cleared from any
+ * thread at any time, traffic included: @hook and @arg change together,
+ * and a recvmsg that starts after the call returns sees the new pair. A
+ * call of the old hook already under way is not waited for: keep the old
+ * @arg valid until the recvmsg calls that could be running it are over.
+ * Returns 0 or -EINVAL (NULL net).
  */
 typedef void (*dmtok_rx_hook_fn)(void *arg, struct dmtok_net *net, int fd,
 				 uint32_t token);
@@ -110,8 +115,8 @@ int64_t dmtok_sock_stats_counter(const struct dmtok_sock_stats *st,
  * it (the DMTOK_SCHEME_* flags of <dmtok/scheme.h>).
  */
 struct dmtok_scheme_info {
-	const char *name;
-	const char *description;
+	char name[32];			/* a copy: safe after an unregister */
+	const char *description;	/* the scheme's own: valid while registered */
 	unsigned int flags;		/* DMTOK_SCHEME_* */
 	unsigned int bind_flags;	/* what dmtok_bind_rx() needs for it */
 	unsigned int max_outstanding;	/* 0: no limit below 2^31 */

@@ -137,33 +137,39 @@ static long arm_at(struct test_alloc_state *s, long nth)
 
 void dmtok_test_allocator_fail_nth(struct dmtok_test_allocator *t, long nth)
 {
-	struct test_alloc_state *s = tas(t);
+	struct test_alloc_state *s;
 
+	if (!t)
+		return;
+	s = tas(t);
 	atomic_store(&s->fail_from, 0);
 	atomic_store(&s->fail_nth, arm_at(s, nth));
 }
 
 void dmtok_test_allocator_fail_from(struct dmtok_test_allocator *t, long nth)
 {
-	struct test_alloc_state *s = tas(t);
+	struct test_alloc_state *s;
 
+	if (!t)
+		return;
+	s = tas(t);
 	atomic_store(&s->fail_nth, 0);
 	atomic_store(&s->fail_from, arm_at(s, nth));
 }
 
 long dmtok_test_allocator_live(const struct dmtok_test_allocator *t)
 {
-	return atomic_load(&tas(t)->live);
+	return t ? atomic_load(&tas(t)->live) : -1;
 }
 
 long dmtok_test_allocator_calls(const struct dmtok_test_allocator *t)
 {
-	return atomic_load(&tas(t)->calls);
+	return t ? atomic_load(&tas(t)->calls) : -1;
 }
 
 long dmtok_test_allocator_failed(const struct dmtok_test_allocator *t)
 {
-	return atomic_load(&tas(t)->failed);
+	return t ? atomic_load(&tas(t)->failed) : -1;
 }
 
 /* ---- locks ---- */

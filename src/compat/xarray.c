@@ -108,9 +108,19 @@ static void node_free(struct xarray *xa, struct xa_node *n)
 	kfree(n);
 }
 
-static u64 capacity(const struct xarray *xa)
+/*
+ * Does the tree reach @index? The kernel's XArray takes any unsigned long
+ * (xas_max()/xas_expand()): a root whose span is 64 bits or more covers
+ * everything, so this never shifts by 64 or more.
+ */
+static bool covers(const struct xarray *xa, u64 index)
 {
-	return xa->xa_head ? 1ull << (xa->xa_head->shift + xa->chunk_shift) : 0;
+	unsigned int bits;
+
+	if (!xa->xa_head)
+		return false;
+	bits = xa->xa_head->shift + xa->chunk_shift;
+	return bits >= 64 || !(index >> bits);
 }
 
 /* Lowest index >= min whose slot is free, by the marks. */
@@ -183,7 +193,8 @@ static int grow(struct xarray *xa)
 /* Store into a free slot, creating missing nodes all-or-nothing. */
 static int store_new(struct xarray *xa, u64 index, void *entry)
 {
-	struct xa_node *spare[16], *n = xa->xa_head;
+	/* one node a level: 64 levels at the smallest node (chunk shift 1) */
+	struct xa_node *spare[64], *n = xa->xa_head;
 	unsigned int need = 0, i = 0, off;
 
 	while (n->shift) {	/* count missing levels */
@@ -271,7 +282,7 @@ static int reach(struct xarray *xa, u64 index)
 {
 	if (!xa->xa_head && first_node(xa))
 		return -ENOMEM;
-	while (index >= capacity(xa))
+	while (!covers(xa, index))
 		if (grow(xa))
 			return -ENOMEM;
 	return 0;
@@ -302,7 +313,7 @@ int dmtok_xa_alloc(struct xarray *xa, u32 *id, void *entry,
 
 		if (!xa->xa_head && first_node(xa))
 			return -ENOMEM;
-		idx = min < capacity(xa) ? find_free(xa, xa->xa_head, 0, min) : NOT_FOUND;
+		idx = covers(xa, min) ? find_free(xa, xa->xa_head, 0, min) : NOT_FOUND;
 		if (idx != NOT_FOUND && idx <= max) {
 			int err = store_new(xa, idx, entry);
 
@@ -311,7 +322,7 @@ int dmtok_xa_alloc(struct xarray *xa, u32 *id, void *entry,
 			*id = (u32)idx;
 			return 0;
 		}
-		if (capacity(xa) > max)
+		if (covers(xa, max))
 			return -EBUSY;
 		if (grow(xa))
 			return -ENOMEM;
@@ -322,7 +333,7 @@ static struct xa_node *leaf_for(struct xarray *xa, u64 index)
 {
 	struct xa_node *n = xa->xa_head;
 
-	if (!n || index >= capacity(xa))
+	if (!n || !covers(xa, index))
 		return NULL;
 	while (n && n->shift)
 		n = n->slots[(index >> n->shift) & MASK(xa)];
@@ -494,7 +505,7 @@ void *dmtok_xa_find(struct xarray *xa, unsigned long *index,
 	(void)filter;
 	if (init_kernel_of(xa))
 		return xa->kx ? dmtok__kx_find(xa->kx, index, max) : NULL;
-	if (!xa->xa_head || i >= capacity(xa) || i > max)
+	if (!covers(xa, i) || i > max)
 		return NULL;
 	e = find_from(xa, xa->xa_head, 0, &i);
 	if (!e || i > max)

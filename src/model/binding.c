@@ -128,7 +128,12 @@ static struct net_devmem_dmabuf_binding *binding_alloc(struct dmtok_dmabuf *d)
 	return b;
 }
 
-/* xa_alloc_cyclic(&net_devmem_dmabuf_bindings, ..., xa_limit_32b, ...) */
+/*
+ * xa_alloc_cyclic(&net_devmem_dmabuf_bindings, ..., xa_limit_32b, ...).
+ * Walks net->bindings, which binding_free() unlinks from under objs_lock
+ * alone (from put paths that never take net->lock): the caller holds
+ * objs_lock.
+ */
 static u32 binding_id_alloc(struct dmtok_net *net)
 {
 	for (;;) {
@@ -260,7 +265,9 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 	err = 0;
 	goto out_unlock;
 out_queue:
+	pthread_mutex_lock(&net->objs_lock);
 	(void)binding_id_alloc(net);	/* the id the kernel had taken is gone */
+	pthread_mutex_unlock(&net->objs_lock);
 	while (npools--)
 		dmtok_pp_destroy(pools[npools]);
 out_free:

@@ -57,6 +57,7 @@ int dmtok_pp_create(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b,
 		    u32 ring_size, struct dmtok_page_pool **out);
 void dmtok_pp_destroy(struct dmtok_page_pool *pool);
 int dmtok__pp_run_deferred(struct dmtok_net *net);
+int dmtok__pp_undefer(struct dmtok_net *net);
 
 /* ---- binding internals ---- */
 struct net_iov *dmtok_binding_alloc_niov(struct net_devmem_dmabuf_binding *b);
@@ -155,8 +156,9 @@ struct dmtok_net {
 	/* separate lock for object lists touched from put paths */
 	pthread_mutex_t objs_lock;
 	bool defer_pool_release;	/* net->lock: dmtok_net_set_deferred_release() */
-	dmtok_rx_hook_fn rx_hook;	/* set before the threads that use it */
-	void *rx_hook_arg;
+	pthread_mutex_t hook_lock;	/* the pair below, set together */
+	dmtok_rx_hook_fn rx_hook;	/* hook_lock; also read alone, atomically */
+	void *rx_hook_arg;		/* hook_lock */
 	/*
 	 * Lock-free socket lookup (fdget() is RCU in the kernel): sockets by
 	 * fd in a two-level table of atomic pointers (leaves of 256, made on
@@ -192,6 +194,8 @@ struct dmtok_scheme_entry;
 DMTOK_INTERNAL struct dmtok_scheme_entry *dmtok__scheme_get(const char *name,
 		const struct dmtok_scheme_ops **ops);
 DMTOK_INTERNAL void dmtok__scheme_put(struct dmtok_scheme_entry *e);
+/* 0 if @ops could be registered, else the errno registration gives. */
+DMTOK_INTERNAL int dmtok__scheme_check(const struct dmtok_scheme_ops *ops);
 /* The built-in schemes (src/schemes/builtin.c). */
 extern const struct dmtok_scheme_ops *const dmtok__builtin_schemes[];
 

@@ -23,6 +23,7 @@ int dmtok_net_create(struct dmtok_net **out)
 	pthread_mutex_init(&net->lock, NULL);
 	pthread_mutex_init(&net->objs_lock, NULL);
 	pthread_mutex_init(&net->sync_lock, NULL);
+	pthread_mutex_init(&net->hook_lock, NULL);
 	TAILQ_INIT(&net->devs);
 	TAILQ_INIT(&net->flows);
 	TAILQ_INIT(&net->pools);
@@ -267,6 +268,7 @@ int dmtok_net_destroy(struct dmtok_net *net)
 		kvfree(net->sk_dir[i]);
 	pthread_mutex_destroy(&net->sync_lock);
 	pthread_mutex_destroy(&net->objs_lock);
+	pthread_mutex_destroy(&net->hook_lock);
 	pthread_mutex_destroy(&net->lock);
 	kfree(net);
 	return 0;
@@ -278,8 +280,8 @@ int dmtok_net_set_deferred_release(struct dmtok_net *net, int on)
 		return -EINVAL;
 	pthread_mutex_lock(&net->lock);
 	net->defer_pool_release = on;
-	if (!on)	/* what waited runs now, as the pools made from now on */
-		dmtok__pp_run_deferred(net);
+	if (!on)	/* what waited is released now, as pools made from now on */
+		dmtok__pp_undefer(net);
 	pthread_mutex_unlock(&net->lock);
 	return 0;
 }

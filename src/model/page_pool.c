@@ -132,7 +132,14 @@ static void pp_return(struct net_iov *niov)
  */
 bool dmtok_pp_put_niov(struct net_iov *niov)
 {
-	long c = atomic_long_read(&niov->pp_ref_count);
+	/*
+	 * The kernel reads with atomic_long_read(), a plain load that x86
+	 * orders as an acquire. Here it is an acquire on every target: the
+	 * holder that reads 1 recycles the niov and may free its binding,
+	 * which must come after the other holders' earlier decrements
+	 * (release) -- a relaxed read gives no such order (TSan saw it).
+	 */
+	long c = __atomic_load_n(&niov->pp_ref_count.counter, __ATOMIC_ACQUIRE);
 
 	if (WARN_ON_ONCE(c <= 0 || __atomic_load_n(&niov->in_ring, __ATOMIC_RELAXED)))
 		return false;
@@ -213,6 +220,47 @@ again:
 			goto again;
 		}
 		pthread_mutex_lock(&net->objs_lock);
+	}
+	pthread_mutex_unlock(&net->objs_lock);
+	return freed;
+}
+
+/*
+ * Deferred release switched off: the pools destroyed while it was on are
+ * released as the kernel's retry would release them, and from now on a
+ * put that empties one frees it, as for any other pool -- so none of them
+ * keeps its binding (and with it the series' autorelease mode) alive.
+ * Under net->lock. Holds objs_lock across each pool's release, so a put
+ * that empties the pool meanwhile waits in pp_free() until the walk has
+ * left it. Returns how many were freed now.
+ */
+int dmtok__pp_undefer(struct dmtok_net *net)
+{
+	struct dmtok_page_pool *pool;
+	int freed = 0;
+	bool idle;
+
+again:
+	pthread_mutex_lock(&net->objs_lock);
+	TAILQ_FOREACH(pool, &net->pools, all) {
+		if (!pool->dying || !pool->deferred)
+			continue;
+		spin_lock(&pool->lock);
+		pool->deferred = false;
+		while (pool->ring_count) {
+			struct net_iov *niov = pool->ring[--pool->ring_count];
+
+			__atomic_store_n(&niov->in_ring, false, __ATOMIC_RELAXED);
+			pp_release_page(pool, niov);
+		}
+		idle = !pool->inflight;
+		spin_unlock(&pool->lock);
+		if (idle) {	/* nothing is out: no put can race the free */
+			pthread_mutex_unlock(&net->objs_lock);
+			pp_free(pool);
+			freed++;
+			goto again;
+		}
 	}
 	pthread_mutex_unlock(&net->objs_lock);
 	return freed;

@@ -170,16 +170,27 @@ int dmtok_scheme_unregister(const char *name)
 	return err;
 }
 
+/*
+ * The ops pointers these return are read under the registry lock; the
+ * ops themselves belong to whoever registered them and stay valid while
+ * the scheme stays registered (see <dmtok/scheme.h>). Everything the
+ * library itself reads out of an ops -- names, descriptions, the plan --
+ * it reads under the lock or with the entry pinned (dmtok__scheme_get()),
+ * so a concurrent dmtok_scheme_unregister() cannot free it under them.
+ */
 const struct dmtok_scheme_ops *dmtok_scheme_find(const char *name)
 {
+	const struct dmtok_scheme_ops *ops = NULL;
 	struct dmtok_scheme_entry *e;
 
 	if (!name)
 		return NULL;
 	lock_registry();
 	e = find_locked(name);
+	if (e)
+		ops = e->ops;
 	pthread_mutex_unlock(&reg_lock);
-	return e ? e->ops : NULL;
+	return ops;
 }
 
 unsigned int dmtok_scheme_count(void)
@@ -195,12 +206,68 @@ unsigned int dmtok_scheme_count(void)
 
 const struct dmtok_scheme_ops *dmtok_scheme_at(unsigned int i)
 {
+	const struct dmtok_scheme_ops *ops = NULL;
 	struct dmtok_scheme_entry *e;
 
 	lock_registry();
 	e = nth_locked(i);
+	if (e)
+		ops = e->ops;
 	pthread_mutex_unlock(&reg_lock);
-	return e ? e->ops : NULL;
+	return ops;
+}
+
+int dmtok_scheme_info(const char *name, struct dmtok_scheme_info *info)
+{
+	const struct dmtok_scheme_ops *ops;
+	struct dmtok_scheme_entry *e;
+
+	if (!name || !info)
+		return -EINVAL;
+	lock_registry();
+	e = find_locked(name);
+	if (!e) {
+		pthread_mutex_unlock(&reg_lock);
+		return -ENOENT;
+	}
+	ops = e->ops;
+	*info = (struct dmtok_scheme_info){
+		.description = ops->description,
+		.flags = ops->flags, .bind_flags = ops->bind_flags,
+		.max_outstanding = ops->max_outstanding, .has_plan = !!ops->plan,
+	};
+	snprintf(info->name, sizeof(info->name), "%s", ops->name);
+	pthread_mutex_unlock(&reg_lock);
+	return 0;
+}
+
+char *dmtok_scheme_list(char *buf, size_t len)
+{
+	struct dmtok_scheme_entry *e;
+	size_t used = 0;
+
+	if (!buf || !len)
+		return buf;
+	buf[0] = 0;
+	lock_registry();
+	for (unsigned int i = 0; (e = nth_locked(i)); i++) {
+		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", e->ops->name);
+
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return buf;
+}
+
+/* 0 if @ops could be registered, else the errno dmtok_scheme_register() gives. */
+int dmtok__scheme_check(const struct dmtok_scheme_ops *ops)
+{
+	int err;
+
+	(void)ops_problem(ops, &err);
+	return err;
 }
 
 struct dmtok_scheme_entry *dmtok__scheme_get(const char *name,
@@ -237,6 +304,13 @@ static void say(char *err, unsigned long errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The export is read in the order its layout allows: the version first
+ * (a library of another layout may have anything after it), then the
+ * list. A library that is refused is closed again, so it leaves nothing
+ * registered and nothing mapped (its constructors have run, as dlopen()
+ * runs them before anything can be checked).
+ */
 int dmtok_scheme_load(const char *path, char *err, unsigned long errlen)
 {
 	const struct dmtok_scheme_library *lib;
@@ -245,7 +319,7 @@ int dmtok_scheme_load(const char *path, char *err, unsigned long errlen)
 	void *h;
 	int ret;
 
-	if (!path) {
+	if (!path || !*path) {	/* dlopen("") would hand back the program itself */
 		say(err, errlen, "no path");
 		return -EINVAL;
 	}
@@ -255,15 +329,22 @@ int dmtok_scheme_load(const char *path, char *err, unsigned long errlen)
 		return -ENOENT;
 	}
 	lib = dlsym(h, DMTOK_SCHEME_LIBRARY_SYMBOL);
-	if (!lib || !lib->schemes || !lib->schemes[0]) {
+	if (!lib) {
 		say(err, errlen, "%s: no %s (end the scheme file with DMTOK_SCHEME_EXPORT(&ops))",
 		    path, DMTOK_SCHEME_LIBRARY_SYMBOL);
-		return -ENOEXEC;
+		ret = -ENOEXEC;
+		goto refuse;
 	}
 	if (lib->version != DMTOK_SCHEME_VERSION) {
 		say(err, errlen, "%s: built against scheme interface %u, this dmtok has %u",
 		    path, lib->version, DMTOK_SCHEME_VERSION);
-		return -EPROTO;
+		ret = -EPROTO;
+		goto refuse;
+	}
+	if (!lib->schemes || !lib->schemes[0]) {
+		say(err, errlen, "%s: %s lists no scheme", path, DMTOK_SCHEME_LIBRARY_SYMBOL);
+		ret = -ENOEXEC;
+		goto refuse;
 	}
 	lock_registry();
 	for (n = 0; lib->schemes[n]; n++) {
@@ -275,14 +356,16 @@ int dmtok_scheme_load(const char *path, char *err, unsigned long errlen)
 		}
 		if (ret) {
 			say(err, errlen, "%s: scheme %u (%s): %s", path, n,
-			    lib->schemes[n] && lib->schemes[n]->name ? lib->schemes[n]->name : "?",
-			    why);
+			    lib->schemes[n]->name ? lib->schemes[n]->name : "?", why);
 			for (i = 0; i < n; i++)	/* all or nothing */
 				(void)unregister_locked(lib->schemes[i]->name);
 			pthread_mutex_unlock(&reg_lock);
-			return ret;
+			goto refuse;
 		}
 	}
 	pthread_mutex_unlock(&reg_lock);
 	return (int)n;
+refuse:
+	dlclose(h);
+	return ret;
 }

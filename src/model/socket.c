@@ -17,12 +17,33 @@
 /* MAX_RW_COUNT (include/linux/fs.h) for a 4 KiB PAGE_SIZE */
 #define DMTOK_MAX_RW_COUNT	(0x7fffffff & ~0xfff)
 
+/*
+ * dmtok_set_rx_hook()'s hook, read as one pair under hook_lock (the hook
+ * and its argument are set together from any thread, during traffic);
+ * called outside the lock, so the hook may set or clear a hook itself.
+ */
+static void run_rx_hook(struct dmtok_net *net, int fd, u32 token)
+{
+	dmtok_rx_hook_fn fn;
+	void *arg;
+
+	pthread_mutex_lock(&net->hook_lock);
+	fn = net->rx_hook;
+	arg = net->rx_hook_arg;
+	pthread_mutex_unlock(&net->hook_lock);
+	if (fn)
+		fn(arg, net, fd, token);
+}
+
 int dmtok_scheme_init(const struct dmtok_scheme_ops *ops, void **priv)
 {
 	int err;
 
 	if (!ops || !priv)
 		return -EINVAL;
+	err = dmtok__scheme_check(ops);	/* a NULL init, a foreign version */
+	if (err)
+		return err;
 	dmtok__xa_init_shift(ops->model_xa_chunk_shift);
 	dmtok__xa_init_kernel((int)ops->model_xa_kernel);
 	err = ops->init(priv);
@@ -255,8 +276,8 @@ static int recvmsg_dmabuf(struct dmtok_sock *sk, const struct dmtok_skb *skb,
 			if (!(ops->flags & DMTOK_SCHEME_SHARED_UREFS))
 				atomic_long_inc(&niov->pp_ref_count);
 			ops->rx_taken(sk->priv, &batch, niov, token);
-			if (unlikely(sk->net->rx_hook))	/* dmtok_set_rx_hook() */
-				sk->net->rx_hook(sk->net->rx_hook_arg, sk->net, m->fd, token);
+			if (unlikely(__atomic_load_n(&sk->net->rx_hook, __ATOMIC_RELAXED)))
+				run_rx_hook(sk->net, m->fd, token);
 			sent += copy;
 			if (remaining_len == 0)
 				goto out;
@@ -511,47 +532,14 @@ int64_t dmtok_sock_stats_counter(const struct dmtok_sock_stats *st,
 	return -1;
 }
 
-int dmtok_scheme_info(const char *name, struct dmtok_scheme_info *info)
-{
-	const struct dmtok_scheme_ops *ops;
-
-	if (!name || !info)
-		return -EINVAL;
-	ops = dmtok_scheme_find(name);
-	if (!ops)
-		return -ENOENT;
-	*info = (struct dmtok_scheme_info){
-		.name = ops->name, .description = ops->description,
-		.flags = ops->flags, .bind_flags = ops->bind_flags,
-		.max_outstanding = ops->max_outstanding, .has_plan = !!ops->plan,
-	};
-	return 0;
-}
-
-char *dmtok_scheme_list(char *buf, size_t len)
-{
-	const struct dmtok_scheme_ops *ops;
-	size_t used = 0;
-
-	if (!buf || !len)
-		return buf;
-	buf[0] = 0;
-	for (unsigned int i = 0; (ops = dmtok_scheme_at(i)); i++) {
-		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", ops->name);
-
-		if (n < 0 || (size_t)n >= len - used)
-			break;
-		used += (size_t)n;
-	}
-	return buf;
-}
-
 int dmtok_set_rx_hook(struct dmtok_net *net, dmtok_rx_hook_fn hook, void *arg)
 {
 	if (!net)
 		return -EINVAL;
+	pthread_mutex_lock(&net->hook_lock);
 	net->rx_hook_arg = arg;
-	net->rx_hook = hook;
+	__atomic_store_n(&net->rx_hook, hook, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&net->hook_lock);
 	return 0;
 }
 
