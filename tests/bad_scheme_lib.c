@@ -2,7 +2,9 @@
 /*
  * Scheme libraries the loader must refuse, for tests/test_registry.c:
  * built with -DBAD_VERSION, one that claims another interface version;
- * without it, one that exports no dmtok_scheme_library at all.
+ * with -DFUTURE_LAYOUT, one of a later layout whose schemes field is not
+ * a pointer at all (the loader must read the version first); without
+ * either, one that exports no dmtok_scheme_library at all.
  */
 #include <dmtok/scheme.h>
 
@@ -13,6 +15,11 @@ static const struct dmtok_scheme_ops old = { .version = DMTOK_SCHEME_VERSION + 1
 __attribute__((visibility("default")))
 const struct dmtok_scheme_library dmtok_scheme_library = {
 	DMTOK_SCHEME_VERSION + 1, (const struct dmtok_scheme_ops *const []){ &old, 0 },
+};
+#elif defined(FUTURE_LAYOUT)
+__attribute__((visibility("default")))
+const struct dmtok_scheme_library dmtok_scheme_library = {
+	DMTOK_SCHEME_VERSION + 7, (const struct dmtok_scheme_ops *const *)16,
 };
 #else
 __attribute__((visibility("default"))) int not_a_scheme_library;

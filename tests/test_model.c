@@ -357,24 +357,24 @@ static void test_bind_args_and_ids(void **state)
 	/* the dmabuf fd can be closed while bound: the binding holds it */
 	assert_int_equal(dmtok_close(e->net, d), 0);
 	/* the cursor wraps past UINT32_MAX to 1, skipping ids in use */
-	e->net->next_binding_id = UINT32_MAX;
+	dmtok_net_set_binding_id_cursor(e->net, UINT32_MAX);
 	d = dmtok_dmabuf_create(e->net, MB, 0, 0);
 	q[0] = 3;
 	assert_int_equal(dmtok_bind_rx_id(e->net, ifi, d, &q[0], 1, 0, &id), 0);
 	assert_int_equal(id, UINT32_MAX);
 	assert_int_equal(dmtok_unbind(e->net, UINT32_MAX), 0);
 	/* ids are u32: above INT_MAX only dmtok_bind_rx_id() can carry them */
-	e->net->next_binding_id = 0x80000000u;
+	dmtok_net_set_binding_id_cursor(e->net, 0x80000000u);
 	assert_int_equal(dmtok_bind_rx(e->net, ifi, d, &q[0], 1, 0), -EOVERFLOW);
 	assert_int_equal(dmtok_bind_rx_id(e->net, ifi, d, &q[0], 1, 0, &id), 0);
 	assert_int_equal(id, 0x80000001u);	/* the refused bind used 0x80000000 */
 	assert_int_equal(dmtok_unbind(e->net, id), 0);
-	e->net->next_binding_id = 0xfffffff4u;	/* would read as -ENOMEM */
+	dmtok_net_set_binding_id_cursor(e->net, 0xfffffff4u);	/* would read as -ENOMEM */
 	assert_int_equal(dmtok_bind_rx_id(e->net, ifi, d, &q[0], 1, 0, &id), 0);
 	assert_int_equal(id, 0xfffffff4u);
 	assert_int_equal(dmtok_unbind(e->net, id), 0);
 	assert_int_equal(dmtok_bind_rx_id(e->net, ifi, d, &q[0], 1, 0, NULL), -EINVAL);
-	e->net->next_binding_id = 0;	/* where the cursor was after UINT32_MAX */
+	dmtok_net_set_binding_id_cursor(e->net, 0);	/* where the cursor was after UINT32_MAX */
 	assert_int_equal(dmtok_bind_rx(e->net, ifi, d, &q[0], 1, 0), 1);	/* 3 and 6 in use */
 	check_ok(e);
 	env_free(e);
@@ -514,6 +514,48 @@ static void test_deferred_pool_release(void **state)
 	env_free(e);
 }
 
+/*
+ * Deferred release switched off while pools it held are dying: they are
+ * released (the ring now, the rest as the niovs come home), so they keep
+ * neither the binding nor the series' autorelease mode. Before the fix
+ * they stayed until a dmtok_net_run_deferred() that nobody would call:
+ * the bind below got -EBUSY.
+ */
+static void test_deferred_off_releases_held_pools(void **state)
+{
+	struct env *e = env_new();
+	struct dmtok_netdev_opts o = { .nqueues = 2 };
+	struct dmtok_net_counts c;
+	unsigned int q = 0;
+	(void)state;
+
+	assert_int_equal(dmtok_net_set_deferred_release(e->net, 1), 0);
+	e->ifindex = dmtok_netdev_create(e->net, &o);
+	e->dmabuf = dmtok_dmabuf_create(e->net, 1 * MB, 0, DMTOK_DMABUF_BACKED);
+	e->binding = dmtok_bind_rx(e->net, e->ifindex, e->dmabuf, &q, 1, 0);
+	assert_true(e->binding > 0);
+	e->bind_dmabuf[e->binding] = e->dmabuf;
+	e->sock = dmtok_socket(e->net, SOCK_STREAM, "slots");
+	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, e->sock);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 8 * 4096), 8 * 4096);
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), 0);
+	assert_int_equal(client_return(e, e->sock, 0, 4), 4);	/* half into the ring */
+	assert_int_equal(dmtok_net_set_deferred_release(e->net, 0), 0);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.page_pools, 1);	/* 4 niovs still out */
+	assert_int_equal(client_return_all(e, e->sock), 4);
+	check_ok(e);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.page_pools, 0);
+	assert_int_equal(c.bindings, 0);
+	assert_int_equal(c.niovs_out, 0);
+	q = 1;
+	assert_true(dmtok_bind_rx(e->net, e->ifindex, e->dmabuf, &q, 1,
+				  DMTOK_BIND_NO_AUTORELEASE) > 0);
+	env_free(e);
+}
+
 static void test_pool_runs_dry(void **state)
 {
 	struct env *e = env_setup("xarray", 8 * 4096, NULL, 0);
@@ -600,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_binding_vec_and_pool),
 		cmocka_unit_test(test_unbind_keeps_binding_alive),
 		cmocka_unit_test(test_deferred_pool_release),
+		cmocka_unit_test(test_deferred_off_releases_held_pools),
 		cmocka_unit_test(test_pool_runs_dry),
 		cmocka_unit_test(test_alloc_failure_lifecycle),
 	};

@@ -5,13 +5,16 @@
  * libraries (the template, and libraries that are wrong in each way the
  * loader must refuse), and the built-ins listed through the same calls.
  * Library paths come from meson: argv[1] the template, argv[2] one built
- * against another interface version, argv[3] one exporting nothing.
+ * against another interface version, argv[3] one exporting nothing,
+ * argv[4] one of a later export layout.
  */
 #include "harness.h"
 
 #include "dmtok/kernel.h"
 
-static const char *lib_good, *lib_badver, *lib_nosym;
+#include <dlfcn.h>
+
+static const char *lib_good, *lib_badver, *lib_nosym, *lib_future;
 
 static int nop_init(void **priv) { *priv = NULL; return 0; }
 static int nop_reserve(void *p, struct dmtok_rx_batch *b, struct net_iov *n,
@@ -125,6 +128,14 @@ static void test_load_libraries(void **state)
 	assert_int_equal(dmtok_scheme_load(lib_badver, err, sizeof(err)), -EPROTO);
 	assert_non_null(strstr(err, "interface"));
 	assert_null(dmtok_scheme_find("ptrtable"));
+	/* a later layout: the version is read first, nothing past it (a SEGV once) */
+	assert_int_equal(dmtok_scheme_load(lib_future, err, sizeof(err)), -EPROTO);
+	/* "" would dlopen the program itself */
+	assert_int_equal(dmtok_scheme_load("", err, sizeof(err)), -EINVAL);
+	/* a refused library is closed again (it stayed mapped once) */
+	assert_null(dlopen(lib_badver, RTLD_NOW | RTLD_NOLOAD));
+	assert_null(dlopen(lib_future, RTLD_NOW | RTLD_NOLOAD));
+	assert_null(dlopen(lib_nosym, RTLD_NOW | RTLD_NOLOAD));
 
 	assert_int_equal(dmtok_scheme_load(lib_good, err, sizeof(err)), 1);
 	assert_int_equal(dmtok_scheme_info("ptrtable", &info), 0);
@@ -136,6 +147,31 @@ static void test_load_libraries(void **state)
 	assert_non_null(strstr(err, "already registered"));
 	assert_int_equal(dmtok_scheme_info(NULL, &info), -EINVAL);
 	assert_int_equal(dmtok_scheme_info("nope", &info), -ENOENT);
+}
+
+/*
+ * What the registry hands out survives an unregister that frees the ops:
+ * the info's name is a copy (it pointed into the freed ops once), and a
+ * list made afterwards does not name it.
+ */
+static void test_info_outlives_unregister(void **state)
+{
+	struct dmtok_scheme_ops *o = malloc(sizeof(*o));
+	struct dmtok_scheme_info info;
+	char list[1024];
+	(void)state;
+
+	assert_non_null(o);
+	*o = (struct dmtok_scheme_ops){ NOP_OPS("short-lived") };
+	assert_int_equal(dmtok_scheme_register(o), 0);
+	assert_int_equal(dmtok_scheme_info("short-lived", &info), 0);
+	assert_non_null(strstr(dmtok_scheme_list(list, sizeof(list)), "short-lived"));
+	assert_int_equal(dmtok_scheme_unregister("short-lived"), 0);
+	memset(o, 0x5a, sizeof(*o));
+	free(o);
+	assert_string_equal(info.name, "short-lived");
+	assert_null(strstr(dmtok_scheme_list(list, sizeof(list)), "short-lived"));
+	assert_null(dmtok_scheme_find("short-lived"));
 }
 
 /* A loaded scheme is a socket's scheme like any other. */
@@ -160,14 +196,16 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_socket_pins_scheme),
 		cmocka_unit_test(test_load_libraries),
 		cmocka_unit_test(test_loaded_scheme_roundtrip),
+		cmocka_unit_test(test_info_outlives_unregister),
 	};
 
-	if (argc < 4) {
-		fprintf(stderr, "usage: test_registry TEMPLATE.so BADVERSION.so NOSYMBOL.so\n");
+	if (argc < 5) {
+		fprintf(stderr, "usage: test_registry TEMPLATE.so BADVERSION.so NOSYMBOL.so FUTURE.so\n");
 		return 2;
 	}
 	lib_good = argv[1];
 	lib_badver = argv[2];
 	lib_nosym = argv[3];
+	lib_future = argv[4];
 	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
 }

@@ -139,9 +139,46 @@ static void test_xa_enomem(void **state)
 	}
 }
 
+/*
+ * The extremes of the accepted node size: with 2-slot nodes (chunk shift
+ * 1) 131,100 ids need 18 levels, more than the model's 16 spare nodes of
+ * old (a stack overflow under ASan); and any unsigned long index, as the
+ * kernel's XArray takes, at both node sizes (__xa_cmpxchg at ULONG_MAX
+ * shifted by 66 and then grew the tree for ever).
+ */
+static void test_extreme_shapes(void **state)
+{
+	struct dmtok_test_allocator ta;
+	struct xarray xa;
+	(void)state;
+
+	dmtok_test_allocator_install(&ta);
+	init_shift(&xa, 1);
+	alloc_n(&xa, 131100, xa_limit_31b);
+	assert_int_equal(height(&xa), 18);
+	assert_ptr_equal(xa_load(&xa, 131100), (void *)(uintptr_t)(131100 * 8));
+	xa_destroy(&xa);
+	for (unsigned int shift = 1; shift <= 6; shift += 5) {
+		unsigned long idx = 0;
+
+		init_shift(&xa, shift);
+		assert_null(__xa_cmpxchg(&xa, ULONG_MAX, NULL, (void *)8, GFP_KERNEL));
+		assert_ptr_equal(xa_load(&xa, ULONG_MAX), (void *)8);
+		assert_null(xa_load(&xa, ULONG_MAX - 1));
+		assert_ptr_equal(xa_find(&xa, &idx, ULONG_MAX, XA_PRESENT), (void *)8);
+		assert_true(idx == ULONG_MAX);
+		assert_ptr_equal(__xa_erase(&xa, ULONG_MAX), (void *)8);
+		assert_null(xa_load(&xa, ULONG_MAX));
+		xa_destroy(&xa);
+	}
+	assert_int_equal(dmtok_test_allocator_live(&ta), 0);
+	dmtok_test_allocator_install(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_extreme_shapes),
 		cmocka_unit_test(test_xa_64),
 		cmocka_unit_test(test_xa_8),
 		cmocka_unit_test(test_xa_enomem),

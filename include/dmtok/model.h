@@ -119,6 +119,13 @@ int dmtok_bind_rx_id(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 		     const unsigned int *queues, unsigned int nqueues,
 		     unsigned int flags, uint32_t *id);
 /*
+ * Where the binding-id cursor of xa_alloc_cyclic() stands: the next bind
+ * tries @next first (0 reads as 1: ids are never 0), then counts up,
+ * wrapping past UINT32_MAX to 1 and skipping ids in use -- for tests and
+ * for exploring the u32 wrap from outside. Returns 0 or -EINVAL.
+ */
+int dmtok_net_set_binding_id_cursor(struct dmtok_net *net, uint32_t next);
+/*
  * Unbinds binding @id: its queues lose their page pools. niovs still held
  * by sockets or users keep the binding alive until the last comes home.
  * Returns 0 or -ENOENT (no such binding, e.g. a second unbind).

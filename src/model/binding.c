@@ -357,3 +357,15 @@ int dmtok_unbind(struct dmtok_net *net, uint32_t id)
 	pthread_mutex_unlock(&net->lock);
 	return err;
 }
+
+int dmtok_net_set_binding_id_cursor(struct dmtok_net *net, uint32_t next)
+{
+	if (!net)
+		return -EINVAL;
+	pthread_mutex_lock(&net->lock);
+	pthread_mutex_lock(&net->objs_lock);
+	net->next_binding_id = next;	/* binding_id_alloc() skips 0 */
+	pthread_mutex_unlock(&net->objs_lock);
+	pthread_mutex_unlock(&net->lock);
+	return 0;
+}

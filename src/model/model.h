@@ -4,11 +4,25 @@
  * net and its fd table, dmabufs, page pools, netdevs and RX queues, flows,
  * skbs and sockets, and the functions the core files call in each other.
  *
- * Locking order (outer to inner): net->lock (fd table, bindings, flows,
- * netdevs) > queue->lock (NAPI context of one RX queue) > sk->rq_lock
- * (receive queue) > pool->lock > binding->lock. sk->lock (the socket
- * lock, held across recvmsg) is taken before sk->rq_lock and never while
- * holding net->lock or a queue lock.
+ * Locking: every lock of the model, in one place. "A > B" means B may be
+ * taken while A is held, never the other way round.
+ *
+ *   net->lock > rxq->lock > sk->rq_lock > pool->lock > binding->lock
+ *   sk->lock (lock_sock(), held across recvmsg) > scheme locks (xa_lock,
+ *     a scheme's own spinlocks) > pool->lock > binding->lock
+ *   net->lock > objs_lock > pool->lock (dmtok__pp_undefer() only)
+ *   scheme locks > objs_lock (a put that frees a page pool or a binding)
+ *   sk->lock > hook_lock
+ *
+ * objs_lock guards the lists that put paths change (net->bindings,
+ * net->pools) and the binding-id cursor: whoever walks or changes them
+ * holds it, net->lock or not (binding_free() runs from puts that never
+ * take net->lock). It is never taken with pool->lock or binding->lock
+ * held. sk->lock is never taken with net->lock or an rxq->lock held.
+ * Leaves, under which nothing is taken: hook_lock (the receive hook's
+ * pair), sync_lock (dmtok__sock_synchronize(), one grace period at a
+ * time), and the registry's reg_lock (registry.c, process-wide; it calls
+ * no scheme op while held). The lock-free socket lookup is in net.c.
  */
 #ifndef DMTOK_MODEL_PRIV_H
 #define DMTOK_MODEL_PRIV_H

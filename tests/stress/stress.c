@@ -15,6 +15,18 @@
  * its returner or stolen by the guesser), and after close and unbind
  * every niov must be home. Run under TSan in CI (suite "stress").
  *
+ * Beside the traffic, the things a user may do at the same time (the
+ * "actors"): a binder whose binds fail in each of their ways (-ENODEV,
+ * -EBADF, -EINVAL, -ERANGE, -EEXIST, -EBUSY, -ENOMEM) on a second netdev,
+ * a cycler that binds, receives, unbinds and then returns everything --
+ * so the binding is freed from a put path while the binder's error path
+ * walks the bindings -- with the binding-id cursor started just below
+ * the u32 wrap; a registry churner registering a copy of the scheme under
+ * a new name (XArray node shift 1 or 6 in turn), opening and closing a
+ * socket with it, unregistering and freeing it, against a registry
+ * reader listing, describing and planning the same names; and a thread
+ * setting and clearing the receive hook during traffic.
+ *
  * The guesser is off with a 4th argument "noguess". With it on, the
  * upstream xarray scheme fails: a returned token that names a reservation
  * the pool has not committed yet makes the commit store nothing and the
@@ -34,7 +46,9 @@
 #include <time.h>
 
 #include "dmtok.h"
+#include "dmtok/plan.h"
 #include "dmtok/scheme.h"
+#include "../verdict.h"
 
 #define SOCKS		2
 #define RETURNERS	2
@@ -207,10 +221,190 @@ static void *guesser_thread(void *arg)
 	return NULL;
 }
 
+/* ---- the actors ---- */
+static int ifindex2;		/* the binder's and cycler's netdev */
+static unsigned int bind_flags;
+static _Atomic uint64_t actor_bad, binds_failed, cycles, churns, lookups, hook_calls, hook_sets;
+static char actor_why[160];
+
+static void actor_fail(const char *what, long got)
+{
+	if (atomic_fetch_add(&actor_bad, 1) == 0)
+		snprintf(actor_why, sizeof(actor_why), "%s: got %ld", what, got);
+}
+
+static void *binder_thread(void *arg)
+{
+	/* the largest dmabuf accepted: its niov arrays are refused (-ENOMEM) */
+	int huge = dmtok_dmabuf_create(net, (uint64_t)DMTOK_MAX_NPAGES * 4096, 0, 0);
+	int small = dmtok_dmabuf_create(net, 1 << 20, 0, 0);
+	unsigned int q0 = 0, q1 = 1, far = 200;
+	uint32_t id;
+
+	(void)arg;
+	if (huge < 0 || small < 0) {
+		actor_fail("binder: dmabuf", huge < 0 ? huge : small);
+		return NULL;
+	}
+	while (!atomic_load(&stop)) {
+		static const int want[] = { -ENODEV, -EBADF, -EINVAL, -ERANGE, -EEXIST, -EBUSY, -ENOMEM };
+		int r[7];
+
+		r[0] = dmtok_bind_rx_id(net, 9999, small, &q1, 1, bind_flags, &id);
+		r[1] = dmtok_bind_rx_id(net, ifindex2, DMTOK_MAX_FDS - 1, &q1, 1, bind_flags, &id);
+		r[2] = dmtok_bind_rx_id(net, ifindex2, sk[0].fd, &q1, 1, bind_flags, &id);
+		r[3] = dmtok_bind_rx_id(net, ifindex2, small, &far, 1, bind_flags, &id);
+		r[4] = dmtok_bind_rx_id(net, ifindex, small, &q0, 1, bind_flags, &id);
+		r[5] = dmtok_bind_rx_id(net, ifindex2, small, &q1, 1,
+					bind_flags ^ DMTOK_BIND_NO_AUTORELEASE, &id);
+		r[6] = dmtok_bind_rx_id(net, ifindex2, huge, &q1, 1, bind_flags, &id);
+		for (unsigned int i = 0; i < 7; i++)
+			if (r[i] != want[i])
+				actor_fail("binder: a bind that must fail", r[i]);
+		atomic_fetch_add(&binds_failed, 7);
+	}
+	dmtok_close(net, huge);
+	dmtok_close(net, small);
+	return NULL;
+}
+
+/* bind -> receive -> unbind -> return everything -> close, on ifindex2 */
+static void *cycler_thread(void *arg)
+{
+	char ctl[CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * 64];
+	struct iovec iov = { NULL, 1 << 20 };
+	unsigned int q0 = 0;
+
+	(void)arg;
+	dmtok_net_set_binding_id_cursor(net, UINT32_MAX - 16);	/* cross the u32 wrap */
+	while (!atomic_load(&stop) && atomic_load(&cycles) < 2000) {
+		struct dmabuf_token t[64];
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+				      .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+		struct cmsghdr *cm;
+		int d = dmtok_dmabuf_create(net, 1 << 20, 0, 0), fd, flow, r;
+		unsigned int n = 0;
+		uint32_t id;
+
+		fd = dmtok_socket(net, SOCK_STREAM, scheme);
+		if (d < 0 || fd < 0) {
+			actor_fail("cycler: dmabuf or socket", d < 0 ? d : fd);
+			break;
+		}
+		r = dmtok_bind_rx_id(net, ifindex2, d, &q0, 1, bind_flags, &id);
+		flow = dmtok_flow_create(net, ifindex2, 0, fd);
+		if (r || flow < 0) {
+			actor_fail("cycler: bind or flow", r ? r : flow);
+			break;
+		}
+		(void)dmtok_nic_rx(net, flow, 16384);
+		if (dmtok_recvmsg(net, fd, &msg, MSG_SOCK_DEVMEM) > 0)
+			for (cm = CMSG_FIRSTHDR(&msg); cm && n < 64; cm = CMSG_NXTHDR(&msg, cm)) {
+				struct dmabuf_cmsg dc;
+
+				if (cm->cmsg_type != SCM_DEVMEM_DMABUF)
+					continue;
+				memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
+				t[n++] = (struct dmabuf_token){ dc.frag_token, 1 };
+			}
+		if (dmtok_unbind(net, id))
+			actor_fail("cycler: unbind", -1);
+		if (n && dmtok_setsockopt(net, fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,
+					  t, n * sizeof(t[0])) < 0)
+			actor_fail("cycler: dontneed", n);
+		dmtok_close(net, fd);
+		dmtok_close(net, d);
+		atomic_fetch_add(&cycles, 1);
+	}
+	return NULL;
+}
+
+static void *churner_thread(void *arg)
+{
+	const struct dmtok_scheme_ops *base = dmtok_scheme_find(scheme);
+
+	(void)arg;
+	for (unsigned int i = 0; base && !atomic_load(&stop); i++) {
+		struct churn { struct dmtok_scheme_ops ops; char name[32]; } *c = malloc(sizeof(*c));
+		int r, fd;
+
+		if (!c)
+			break;
+		c->ops = *base;
+		snprintf(c->name, sizeof(c->name), "churn-%u", i % 4);
+		c->ops.name = c->name;
+		if (!c->ops.model_xa_kernel)	/* the accepted range's ends */
+			c->ops.model_xa_chunk_shift = i % 2 ? 1 : 6;
+		r = dmtok_scheme_register(&c->ops);
+		if (r)
+			actor_fail("churner: register", r);
+		fd = dmtok_socket(net, SOCK_STREAM, c->name);
+		if (fd < 0)
+			actor_fail("churner: socket", fd);
+		else if (dmtok_scheme_unregister(c->name) != -EBUSY)	/* pinned */
+			actor_fail("churner: unregister with a socket open", 0);
+		if (fd >= 0)
+			dmtok_close(net, fd);
+		r = dmtok_scheme_unregister(c->name);
+		while (r == -EBUSY)	/* the reader's plan pins it for a moment */
+			r = dmtok_scheme_unregister(c->name);
+		if (r)
+			actor_fail("churner: unregister", r);
+		memset(c, 0x5a, sizeof(*c));	/* what a freed ops reads as */
+		free(c);
+		atomic_fetch_add(&churns, 1);
+	}
+	return NULL;
+}
+
+static void *registry_reader_thread(void *arg)
+{
+	struct dmtok_plan_in in = { 1, 1, 1 << 20, 4096, 1, 100, 1 };
+	struct dmtok_plan_mem_out out;
+	struct dmtok_scheme_info info;
+	char list[1024], name[32];
+
+	(void)arg;
+	for (unsigned int i = 0; !atomic_load(&stop); i++) {
+		snprintf(name, sizeof(name), "churn-%u", i % 4);
+		dmtok_scheme_list(list, sizeof(list));
+		if (!dmtok_scheme_info(name, &info) && strcmp(info.name, name))
+			actor_fail("registry reader: info names another scheme", 0);
+		(void)dmtok_plan_scheme(&in, name, &out);
+		atomic_fetch_add(&lookups, 1);
+	}
+	return NULL;
+}
+
+static void count_hook(void *arg, struct dmtok_net *n, int fd, uint32_t token)
+{
+	(void)n;
+	(void)fd;
+	(void)token;
+	atomic_fetch_add((_Atomic uint64_t *)arg, 1);
+}
+
+static void *hook_thread(void *arg)
+{
+	struct timespec ts = { 0, 100000 };
+
+	(void)arg;
+	while (!atomic_load(&stop)) {
+		dmtok_set_rx_hook(net, count_hook, &hook_calls);
+		nanosleep(&ts, NULL);
+		dmtok_set_rx_hook(net, NULL, NULL);
+		nanosleep(&ts, NULL);
+		atomic_fetch_add(&hook_sets, 1);
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct dmtok_netdev_opts o = { .nqueues = SOCKS, .rx_buf_size = 2048 };
-	pthread_t nic[SOCKS], rd[SOCKS], rt[SOCKS][RETURNERS], gs[SOCKS];
+	pthread_t nic[SOCKS], rd[SOCKS], rt[SOCKS][RETURNERS], gs[SOCKS], act[5];
+	void *(*const actors[5])(void *) = { binder_thread, cycler_thread, churner_thread,
+					     registry_reader_thread, hook_thread };
 	struct dmtok_net_counts cnt;
 	unsigned int q[SOCKS];
 	char msg[512];
@@ -241,6 +435,8 @@ int main(int argc, char **argv)
 	if (dmtok_net_create(&net))
 		return 1;
 	ifindex = dmtok_netdev_create(net, &o);
+	ifindex2 = dmtok_netdev_create(net, &o);
+	bind_flags = info.bind_flags;
 	dmabuf = dmtok_dmabuf_create(net, 8 << 20, 0, 0);
 	for (unsigned int i = 0; i < SOCKS; i++)
 		q[i] = i;
@@ -254,6 +450,8 @@ int main(int argc, char **argv)
 		if (sk[i].fd < 0 || sk[i].flow < 0)
 			return 1;
 	}
+	for (unsigned int i = 0; i < 5; i++)
+		pthread_create(&act[i], NULL, actors[i], NULL);
 	for (unsigned int i = 0; i < SOCKS; i++) {
 		if (guess)
 			pthread_create(&gs[i], NULL, guesser_thread, &sk[i]);
@@ -268,6 +466,18 @@ int main(int argc, char **argv)
 			pthread_join(rt[i][j], NULL);
 	}
 	atomic_store(&stop, 1);
+	for (unsigned int i = 0; i < 5; i++)
+		pthread_join(act[i], NULL);
+	printf("actors: %llu failing binds, %llu bind-receive-unbind cycles, %llu registry churns, "
+	       "%llu registry lookups, %llu hook set/clears (%llu hook calls)\n",
+	       (unsigned long long)binds_failed, (unsigned long long)cycles,
+	       (unsigned long long)churns, (unsigned long long)lookups,
+	       (unsigned long long)hook_sets, (unsigned long long)hook_calls);
+	if (actor_bad || !binds_failed || !cycles || !churns || !lookups || !hook_sets) {
+		printf("FAIL: actors: %llu errors%s%s\n", (unsigned long long)actor_bad,
+		       actor_bad ? ", first: " : " (or one never ran)", actor_why);
+		fails++;
+	}
 	for (unsigned int i = 0; i < SOCKS; i++) {
 		pthread_join(nic[i], NULL);
 		if (guess)
@@ -305,12 +515,9 @@ int main(int argc, char **argv)
 		       cnt.niovs_out, cnt.bindings, cnt.page_pools);
 		fails++;
 	}
-	if (dmtok_warn_count()) {
-		dmtok_warn_report(stdout);
+	if (dmtok_net_destroy(net)) {
+		printf("FAIL: the net could not be destroyed: something is still alive\n");
 		fails++;
 	}
-	if (dmtok_net_destroy(net))
-		fails++;
-	printf("%s\n", fails ? "FAIL" : "PASS");
-	return fails ? 1 : 0;
+	return dmtok_verdict("stress", fails);
 }
