@@ -11,8 +11,11 @@
  * page-pool reference is held by nobody: close cannot drop it, and the
  * binding (and the dmabuf) stay pinned. The window is forced with
  * dmtok_set_rx_hook(), which runs "another thread's" SO_DEVMEM_DONTNEED
- * at exactly the point the kernel allows it. Exit status: 1 if the scheme
- * leaks, 0 if it does not, 2 on a usage or setup error.
+ * at exactly the point the kernel allows it. The last line says what was
+ * seen, in the scheme's terms: LEAK (a reference nobody holds), DOUBLE
+ * PUT (a reference dropped twice: the model's WARN sites), or CLEAN.
+ * Exit status: 1 for a leak or a double put, 0 if clean, 2 on a usage or
+ * setup error.
  *
  * --token0 runs the second way in, found by the differential XArray
  * fuzzer and confirmed on the kernel's own lib/xarray.c: a dontneed of
@@ -55,15 +58,16 @@ static void racing_dontneed(void *arg, struct dmtok_net *net, int fd, uint32_t t
 		t.token_start = r->held_token;
 		r->released = dmtok_setsockopt(net, fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,
 					       &t, sizeof(t));
-		printf("3. while token %u is reserved, the user returns its own token %u "
-		       "(legitimate; __xa_erase, then xas_shrink): released %d\n", token,
+		printf("3. inside recvmsg, while token %u is recorded but not committed, the user"
+		       " returns the token it holds, %u (legitimate): released %d\n", token,
 		       r->held_token, r->released);
 		return;
 	}
 	r->released = dmtok_setsockopt(net, fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,
 				       &t, sizeof(t));
-	printf("3. racing SO_DEVMEM_DONTNEED of token %u (sock_devmem_dontneed ->"
-	       " __xa_erase of the reservation): released %d\n", token, r->released);
+	printf("3. another thread's SO_DEVMEM_DONTNEED of token %u, inside recvmsg: after the"
+	       " scheme recorded the token (rx_taken), before it committed the batch"
+	       " (rx_commit): released %d\n", token, r->released);
 }
 
 /* One recvmsg; returns its bytes and the last frag's token in *@token. */
@@ -97,31 +101,40 @@ int main(int argc, char **argv)
 	struct dmabuf_token t;
 	struct dmtok_net *net;
 	uint32_t token = 0;
-	int token0 = 0;
+	int token0 = 0, scheme_set = 0;
 	int ifi, dmabuf, binding, fd, flow, ret, leak;
+	unsigned long warns;
 	unsigned int q = 0;
 	ssize_t n;
 
 	/* line by line: a leak checker may end the process without a flush */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--scheme-lib") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--scheme-lib")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "dmtok-leak-repro: --scheme-lib needs a PATH\n");
+				return 2;
+			}
 			if (dmtok_scheme_load(argv[++i], err, sizeof(err)) < 0) {
-				fprintf(stderr, "--scheme-lib: %s\n", err);
+				fprintf(stderr, "dmtok-leak-repro: --scheme-lib: %s\n", err);
 				return 2;
 			}
 		} else if (!strcmp(argv[i], "--token0")) {
 			token0 = 1;
-		} else if (argv[i][0] != '-') {
-			scheme = argv[i];
-		} else {
-			fprintf(stderr, "usage: %s [--scheme-lib PATH] [--token0] [SCHEME]\n",
-				argv[0]);
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "dmtok-leak-repro: unknown option '%s' (usage: dmtok-leak-repro "
+				"[--scheme-lib PATH] [--token0] [SCHEME])\n", argv[i]);
 			return 2;
+		} else if (scheme_set++) {
+			fprintf(stderr, "dmtok-leak-repro: unexpected argument '%s' (one SCHEME)\n",
+				argv[i]);
+			return 2;
+		} else {
+			scheme = argv[i];
 		}
 	}
 	if (dmtok_scheme_info(scheme, &info)) {
-		fprintf(stderr, "unknown scheme '%s' (known: %s)\n", scheme,
+		fprintf(stderr, "dmtok-leak-repro: unknown scheme '%s' (known: %s)\n", scheme,
 			dmtok_scheme_list(err, sizeof(err)));
 		return 2;
 	}
@@ -164,8 +177,10 @@ int main(int argc, char **argv)
 	/* 5. the user returns the token it holds (sock_devmem_dontneed) */
 	t = (struct dmabuf_token){ token, 1 };
 	ret = dmtok_setsockopt(net, fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, &t, sizeof(t));
-	printf("5. the user's own SO_DEVMEM_DONTNEED of token %u: released %d%s\n", token,
-	       ret, ret == 1 ? "" : "  <- its reference is not where the scheme looks");
+	printf("5. the user's own SO_DEVMEM_DONTNEED of token %u: released %d%s\n", token, ret,
+	       ret == 1 ? "" : race.released > 0 && !race.held ?
+	       " (the racing return in step 3 released it already)" :
+	       "  <- the frag's reference is not where the scheme looks for it");
 	/* 6. close: tcp_release_user_frags() puts what the scheme still holds */
 	dmtok_close(net, fd);
 	printf("6. close\n");
@@ -178,6 +193,20 @@ int main(int argc, char **argv)
 					     : "everything freed");
 	if (ret)
 		leak = 1;
-	printf("%s\n", leak ? "LEAK" : "no leak");
-	return leak ? 1 : 0;
+	warns = dmtok_warn_count();
+	if (warns)
+		dmtok_warn_report(stdout);
+	/*
+	 * The verdict, in the scheme's terms: a reference nobody holds (a
+	 * leak), one put twice (the model's WARN_ON_ONCE sites: the kernel
+	 * would underflow pp_ref_count), or every reference home once.
+	 */
+	if (leak)
+		printf("%s: LEAK -- a frag's page-pool reference is held by nobody\n", scheme);
+	else if (warns)
+		printf("%s: DOUBLE PUT -- %lu WARN%s: a reference was dropped twice\n", scheme,
+		       warns, warns == 1 ? "" : "s");
+	else
+		printf("%s: CLEAN -- no leak, no double put\n", scheme);
+	return leak || warns ? 1 : 0;
 }

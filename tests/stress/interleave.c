@@ -117,17 +117,33 @@ int main(int argc, char **argv)
 	pthread_t th;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--scheme-lib") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--scheme-lib")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "interleave: --scheme-lib needs a PATH\n");
+				return 2;
+			}
 			if (dmtok_scheme_load(argv[++i], msg, sizeof(msg)) < 0) {
 				fprintf(stderr, "interleave: --scheme-lib: %s\n", msg);
 				return 2;
 			}
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "interleave: unknown option '%s' (usage: dmtok-interleave "
+				"[--scheme-lib PATH] SCHEME)\n", argv[i]);
+			return 2;
+		} else if (scheme) {
+			fprintf(stderr, "interleave: unexpected argument '%s' (one SCHEME)\n", argv[i]);
+			return 2;
 		} else {
 			scheme = argv[i];
 		}
 	}
-	if (!scheme || dmtok_scheme_info(scheme, &info)) {
-		fprintf(stderr, "usage: dmtok-interleave [--scheme-lib PATH] SCHEME (known: %s)\n",
+	if (!scheme) {
+		fprintf(stderr, "interleave: no SCHEME (usage: dmtok-interleave [--scheme-lib PATH] "
+			"SCHEME; known: %s)\n", dmtok_scheme_list(msg, sizeof(msg)));
+		return 2;
+	}
+	if (dmtok_scheme_info(scheme, &info)) {
+		fprintf(stderr, "interleave: unknown scheme '%s' (known: %s)\n", scheme,
 			dmtok_scheme_list(msg, sizeof(msg)));
 		return 2;
 	}

@@ -413,7 +413,11 @@ int main(int argc, char **argv)
 
 	struct dmtok_scheme_info info;
 
-	while (argc > 2 && !strcmp(argv[1], "--scheme-lib")) {
+	while (argc > 1 && !strcmp(argv[1], "--scheme-lib")) {
+		if (argc < 3) {
+			fprintf(stderr, "stress: --scheme-lib needs a PATH\n");
+			return 2;
+		}
 		if (dmtok_scheme_load(argv[2], msg, sizeof(msg)) < 0) {
 			fprintf(stderr, "stress: --scheme-lib: %s\n", msg);
 			return 2;
@@ -421,15 +425,47 @@ int main(int argc, char **argv)
 		argv += 2;
 		argc -= 2;
 	}
+	if (argc > 5) {
+		fprintf(stderr, "stress: unexpected argument '%s' (usage: dmtok-stress "
+			"[--scheme-lib PATH]... SCHEME [SECONDS] [SEED] [noguess])\n", argv[5]);
+		return 2;
+	}
 	scheme = argc > 1 ? argv[1] : "slots";
 	if (dmtok_scheme_info(scheme, &info)) {
 		fprintf(stderr, "stress: unknown scheme '%s' (known: %s)\n", scheme,
 			dmtok_scheme_list(msg, sizeof(msg)));
 		return 2;
 	}
-	deadline = now() + (argc > 2 ? atof(argv[2]) : 10);
-	seed = argc > 3 ? strtoull(argv[3], NULL, 0) : 1;
-	guess = !(argc > 4 && !strcmp(argv[4], "noguess"));
+	if (argc > 2) {
+		char *end;
+		double secs = strtod(argv[2], &end);
+
+		if (end == argv[2] || *end || !(secs > 0 && secs <= 86400)) {
+			fprintf(stderr, "stress: SECONDS '%s' is not a number of seconds in (0, 86400]\n",
+				argv[2]);
+			return 2;
+		}
+		deadline = now() + secs;
+	} else {
+		deadline = now() + 10;
+	}
+	seed = 1;
+	if (argc > 3) {
+		char *end;
+
+		errno = 0;
+		seed = strtoull(argv[3], &end, 0);
+		if (end == argv[3] || *end || errno || argv[3][0] == '-') {
+			fprintf(stderr, "stress: SEED '%s' is not an unsigned 64-bit number\n", argv[3]);
+			return 2;
+		}
+	}
+	if (argc > 4 && strcmp(argv[4], "noguess")) {
+		fprintf(stderr, "stress: unexpected argument '%s' (the 4th may only be noguess)\n",
+			argv[4]);
+		return 2;
+	}
+	guess = argc <= 4;
 	printf("stress: scheme %s, seed %llu, %d sockets x (1 reader + %d returners%s) + %d NIC threads\n",
 	       scheme, (unsigned long long)seed, SOCKS, RETURNERS, guess ? " + 1 guesser" : "", SOCKS);
 	if (dmtok_net_create(&net))
