@@ -5,8 +5,10 @@
 # them). Prints meson's test summary; the caller counts it.
 #
 #   i386     i686-linux-gnu-gcc (32-bit long and pointers), cmocka from
-#            multiarch; runs natively: the default test set (unit,
-#            conformance on every scheme, checks, the 80 GiB cases).
+#            multiarch: the default test set (unit, conformance on every
+#            scheme, checks, the 80 GiB cases). Natively where the kernel
+#            executes 32-bit x86 binaries, under qemu-i386 where it cannot
+#            (Exec format error); the first line says which.
 #   musl     musl-gcc: the tools, the stress test, the example client and
 #            the leak reproducer linked statically against libdmtok.a and
 #            musl (-Dlink_static); the default test set (unit, conformance
@@ -33,7 +35,26 @@ case $2 in /*) dir=$2 ;; *) dir=$PWD/$2 ;; esac	# absolute: compiler checks run 
 src=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf "$dir"
 case $target in
-  i386|aarch64|s390x)
+  i386)
+    # can this kernel execute a 32-bit x86 program? (IA32_EMULATION)
+    probe=$(mktemp -d)
+    echo 'int main(void) { return 0; }' > "$probe/p.c"
+    wrap=()
+    if ! i686-linux-gnu-gcc -o "$probe/p" "$probe/p.c" 2>/dev/null; then
+      echo "matrix: i386: the cross compiler cannot build a program"; rm -rf "$probe"; exit 1
+    elif "$probe/p" 2>/dev/null; then
+      echo "matrix: i386 runs natively"
+    elif qemu-i386 "$probe/p"; then
+      echo "matrix: i386 runs under qemu-i386 (this kernel cannot execute 32-bit x86 binaries)"
+      wrap=(--cross-file "$src/.ci/cross/i386-qemu.ini")
+    else
+      echo "matrix: i386: neither the kernel nor qemu-i386 runs a 32-bit program"; rm -rf "$probe"; exit 1
+    fi
+    rm -rf "$probe"
+    setup=(meson setup "$dir" "$src" --cross-file "$src/.ci/cross/i386.ini" "${wrap[@]}"
+           -Dkernel_source=none)
+    ;;
+  aarch64|s390x)
     setup=(meson setup "$dir" "$src" --cross-file "$src/.ci/cross/$target.ini" -Dkernel_source=none)
     ;;
   musl)
