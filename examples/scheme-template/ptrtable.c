@@ -188,8 +188,8 @@ static int pt_plan(struct dmtok_scheme_plan *p)
 	p->mem_per_socket = sizeof(struct pt_sock);
 	p->mem_per_binding = 0;
 	p->close_scan = PT_SIZE;
-	p->token_bits = 12;
-	p->token_bits_needed = fls64(p->outstanding + 1);
+	p->token_bits = fls64(PT_SIZE);		/* tokens 1..PT_SIZE */
+	p->token_bits_needed = fls64(p->outstanding);	/* largest token */
 	return 0;
 }
 

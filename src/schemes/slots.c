@@ -343,7 +343,7 @@ static int slots_plan(struct dmtok_scheme_plan *p)
 	p->mem_per_binding = 0;
 	p->close_scan = p->outstanding;	/* the high-water mark */
 	p->token_bits = LEAF_BITS + MID_BITS + TOP_BITS;
-	p->token_bits_needed = fls64(p->outstanding + 1);
+	p->token_bits_needed = fls64(p->outstanding);	/* largest token */
 	return 0;
 }
 

@@ -342,7 +342,7 @@ static int xa_plan(struct dmtok_scheme_plan *p)
 	p->mem_per_binding = 0;
 	p->close_scan = p->outstanding;
 	p->token_bits = 31;	/* xa_limit_31b */
-	p->token_bits_needed = fls64(p->outstanding + 1);
+	p->token_bits_needed = fls64(p->outstanding);	/* largest token */
 	return 0;
 }
 
