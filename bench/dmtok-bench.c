@@ -907,13 +907,13 @@ int main(int argc, char **argv)
 	};
 	static struct result res[MAX_SCHEMES];
 	const struct dmtok_scheme_ops *list[MAX_SCHEMES], *ops;
-	struct dmtok_net *net;
+	struct dmtok_net *net = NULL;
 	struct dmtok_netdev_opts o = { .nqueues = 1 };
 	struct net_devmem_dmabuf_binding *b;
 	const char *csv = NULL, *err = NULL;
 	unsigned int q = 0, i, nlist = 0;
 	struct result *xa_res = NULL, *na_res = NULL;
-	int warned = 0;
+	int warned = 0, done = 0;
 	char lerr[512], names[1024];
 	int opt, ifi, d, id;
 
@@ -1000,6 +1000,10 @@ int main(int argc, char **argv)
 	    (id = dmtok_bind_rx(net, ifi, d, &q, 1, DMTOK_BIND_NO_AUTORELEASE)) < 0) {
 		fprintf(stderr, "dmtok-bench: cannot set up a %llu-byte binding\n",
 			(unsigned long long)c.dmabuf_size);
+		if (net)
+			dmtok_net_destroy(net);
+		if (c.csv)
+			fclose(c.csv);
 		return 1;
 	}
 	b = dmtok_binding_lookup(net, (uint32_t)id);
@@ -1030,7 +1034,7 @@ int main(int argc, char **argv)
 	 * run, and summarised as the median of the per-run ratios.
 	 */
 	if (run_rounds(&c, res, nlist, b, 0, c.runs))
-		return 1;
+		goto out;
 	/*
 	 * A noisy row is not printed as it is: the rounds run again (as many
 	 * more, up to 64 in all) and every row is summarised over all of them.
@@ -1039,7 +1043,7 @@ int main(int argc, char **argv)
 		unsigned int more = c.runs < 64 - c.runs ? c.runs : 64 - c.runs;
 
 		if (run_rounds(&c, res, nlist, b, c.runs, c.runs + more))
-			return 1;
+			goto out;
 		printf("(%u more runs: a row spread more than %.0f%% over the first %u)\n",
 		       more, SPREAD_WARN * 100, c.runs);
 		c.runs += more;
@@ -1166,11 +1170,15 @@ int main(int argc, char **argv)
 		else
 			printf("  = no saving: niov-array costs more than xarray in this workload\n");
 	}
+	done = 1;
+out:
 	if (c.csv)
 		fclose(c.csv);
 	for (uint32_t p = 0; p < b->npages; p++)
 		atomic_long_set(&b->vec[p]->pp_ref_count, 0);
 	dmtok_binding_put(b);
 	dmtok_net_destroy(net);
-	return window_invalid ? 1 : 0;
+	if (!done)
+		fprintf(stderr, "dmtok-bench: a run could not be made\n");
+	return !done || window_invalid ? 1 : 0;
 }
