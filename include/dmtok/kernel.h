@@ -172,70 +172,104 @@ DMTOK_ATOMIC_OPS(atomic, atomic_t, int)
 DMTOK_ATOMIC_OPS(atomic_long, atomic_long_t, long)
 #undef DMTOK_ATOMIC_OPS
 
+/* ---- include/linux/gfp_types.h (bits of dmtok's own numbering) ---- */
+
+#define __GFP_HIGH		0x20u
+#define __GFP_ZERO		0x100u
+#define __GFP_DIRECT_RECLAIM	0x400u	/* may sleep */
+#define __GFP_KSWAPD_RECLAIM	0x800u
+#define __GFP_NOWARN		0x2000u
+#define GFP_KERNEL		(__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
+#define GFP_ATOMIC		(__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
+#define GFP_NOWAIT		__GFP_KSWAPD_RECLAIM
+
+static inline bool gfpflags_allow_blocking(gfp_t gfp)
+{
+	return !!(gfp & __GFP_DIRECT_RECLAIM);
+}
+
 /* ---- include/linux/slab.h: all through dmtok's injectable allocator ---- */
 
-#define GFP_KERNEL	0x0u
-#define GFP_ATOMIC	0x1u
-#define __GFP_ZERO	0x0u	/* dmtok always zeroes, as kvzalloc() */
-
 /**
- * dmtok_kmalloc() - the allocator behind kmalloc() and friends
+ * dmtok_kmalloc_at() - the allocator behind kmalloc() and friends
  * @size: bytes
- * @gfp: GFP flags (ignored: memory is always zeroed and committed)
+ * @gfp: GFP flags: __GFP_ZERO zeroes; without it the memory is filled
+ *       with POISON_FREE (0x6b), as a slab debug kernel hands out a
+ *       freed object (slub_debug=P), so a scheme that relies on kmalloc()
+ *       zeroing reads garbage; a flag that may sleep (GFP_KERNEL) in
+ *       atomic context -- a spinlock held, BH disabled, softirq -- is a
+ *       WARN at the call site, as CONFIG_DEBUG_ATOMIC_SLEEP's might_sleep()
+ * @file: the call site, for the WARN
+ * @line: the call site's line
  *
- * Return: zeroed memory, or NULL when the injected allocator fails or
- * @size exceeds INT_MAX (kvmalloc()'s limit).
+ * Return: the memory, or NULL when the injected allocator fails or @size
+ * exceeds INT_MAX (kvmalloc()'s limit).
  */
+void *dmtok_kmalloc_at(size_t size, gfp_t gfp, const char *file, int line);
+/** dmtok_kmalloc() - dmtok_kmalloc_at() without a call site */
 void *dmtok_kmalloc(size_t size, gfp_t gfp);
 /** dmtok_kfree() - the free behind kfree() and kvfree(); NULL is a no-op */
 void dmtok_kfree(const void *p);
 
-static inline void *kmalloc(size_t size, gfp_t gfp) { return dmtok_kmalloc(size, gfp); }
-static inline void *kzalloc(size_t size, gfp_t gfp) { return dmtok_kmalloc(size, gfp); }
-static inline void *kvmalloc(size_t size, gfp_t gfp) { return dmtok_kmalloc(size, gfp); }
-static inline void *kvzalloc(size_t size, gfp_t gfp) { return dmtok_kmalloc(size, gfp); }
-static inline void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
+/* kmalloc_array()'s overflow check, then the allocation */
+static inline void *kmalloc_array_site(size_t n, size_t size, gfp_t gfp,
+					   const char *file, int line)
 {
 	if (size && n > SIZE_MAX / size)
-		return NULL;	/* kvmalloc_array()'s overflow check */
-	return dmtok_kmalloc(n * size, gfp);
+		return NULL;
+	return dmtok_kmalloc_at(n * size, gfp, file, line);
 }
-static inline void *kmalloc_array(size_t n, size_t size, gfp_t gfp)
-{
-	return kvmalloc_array(n, size, gfp);
-}
-static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
-{
-	return kvmalloc_array(n, size, gfp);
-}
-static inline void *kvcalloc(size_t n, size_t size, gfp_t gfp)
-{
-	return kvmalloc_array(n, size, gfp);
-}
+
+/* Macros, so a sleeping allocation in atomic context names its call site. */
+#define kmalloc(s, g)		dmtok_kmalloc_at((s), (g), __FILE__, __LINE__)
+#define kzalloc(s, g)		dmtok_kmalloc_at((s), (g) | __GFP_ZERO, __FILE__, __LINE__)
+#define kvmalloc(s, g)		kmalloc((s), (g))
+#define kvzalloc(s, g)		kzalloc((s), (g))
+#define kmalloc_array(n, s, g)	kmalloc_array_site((n), (s), (g), __FILE__, __LINE__)
+#define kvmalloc_array(n, s, g)	kmalloc_array((n), (s), (g))
+#define kcalloc(n, s, g)	kmalloc_array((n), (s), (g) | __GFP_ZERO)
+#define kvcalloc(n, s, g)	kcalloc((n), (s), (g))
 static inline void kfree(const void *p) { dmtok_kfree(p); }
 static inline void kvfree(const void *p) { dmtok_kfree(p); }
 
-/* ---- include/linux/spinlock.h ---- */
+/* ---- include/linux/spinlock.h, include/linux/bottom_half.h ---- */
 
 /*
  * A test-and-test-and-set lock that yields the CPU while it waits (a
  * userspace thread holding it can be preempted, which a kernel spinlock
- * holder cannot). Needs no destroy, as in the kernel.
+ * holder cannot). Needs no destroy, as in the kernel. The lock calls are
+ * out of line: each thread keeps its context as a debug kernel does --
+ * the spinlocks it holds, whether BH is disabled, whether it runs in
+ * softirq (the model's NIC) -- for the atomic-sleep check above.
  */
 typedef struct { int locked; } spinlock_t;
-/** dmtok_spin_lock_slow() - the contended path of spin_lock() */
-void dmtok_spin_lock_slow(spinlock_t *l);
+
+/** dmtok_spin_lock() - spin_lock(): take @l, count it as held */
+void dmtok_spin_lock(spinlock_t *l);
+/** dmtok_spin_unlock() - spin_unlock(): release @l */
+void dmtok_spin_unlock(spinlock_t *l);
+/** dmtok_local_bh_disable() - local_bh_disable(): softirqs off (nests) */
+void dmtok_local_bh_disable(void);
+/** dmtok_local_bh_enable() - local_bh_enable() */
+void dmtok_local_bh_enable(void);
+/** dmtok_spin_is_held() - does this thread hold @l? (lockdep_is_held()) */
+bool dmtok_spin_is_held(const spinlock_t *l);
 
 static inline void spin_lock_init(spinlock_t *l) { __atomic_store_n(&l->locked, 0, __ATOMIC_RELAXED); }
-static inline void spin_lock(spinlock_t *l)
+static inline void spin_lock(spinlock_t *l) { dmtok_spin_lock(l); }
+static inline void spin_unlock(spinlock_t *l) { dmtok_spin_unlock(l); }
+static inline void local_bh_disable(void) { dmtok_local_bh_disable(); }
+static inline void local_bh_enable(void) { dmtok_local_bh_enable(); }
+static inline void spin_lock_bh(spinlock_t *l)
 {
-	if (likely(!__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)))
-		return;
-	dmtok_spin_lock_slow(l);
+	dmtok_local_bh_disable();
+	dmtok_spin_lock(l);
 }
-static inline void spin_unlock(spinlock_t *l) { __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE); }
-static inline void spin_lock_bh(spinlock_t *l) { spin_lock(l); }
-static inline void spin_unlock_bh(spinlock_t *l) { spin_unlock(l); }
+static inline void spin_unlock_bh(spinlock_t *l)
+{
+	dmtok_spin_unlock(l);
+	dmtok_local_bh_enable();
+}
 
 /* ---- include/asm-generic/bug.h: counted, never fatal ---- */
 
@@ -252,6 +286,8 @@ struct dmtok_warn_site {
 };
 /** dmtok_warn_hit() - count a hit of @site; dmtok_warn_count() reports */
 void dmtok_warn_hit(struct dmtok_warn_site *site);
+/** dmtok_warn_at() - count a hit of a site made at run time: @what at @file:@line */
+void dmtok_warn_at(const char *file, int line, const char *what);
 
 #define WARN_ON(cond) ({						\
 	static struct dmtok_warn_site __dmtok_ws = {			\

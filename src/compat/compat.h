@@ -28,6 +28,10 @@ DMTOK_INTERNAL void dmtok__xa_kernel_quiesce(void);
 /* Was dmtok built with the real lib/xarray.c backend? */
 DMTOK_INTERNAL bool dmtok__xa_kernel_available(void);
 
+/* The model's NAPI runs as softirq: allocations there must not sleep. */
+DMTOK_INTERNAL void dmtok__softirq_enter(void);
+DMTOK_INTERNAL void dmtok__softirq_exit(void);
+
 static inline unsigned int ilog2_u64(u64 v) { return 63u - (unsigned int)__builtin_clzll(v); }
 
 #endif /* DMTOK_COMPAT_H */

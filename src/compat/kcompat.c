@@ -2,10 +2,12 @@
 /*
  * The out-of-line half of the kernel vocabulary (<dmtok/kernel.h>): the
  * injectable allocator behind kmalloc()/kvmalloc() (default malloc+zero,
- * and the test allocator that fails the Nth call), spin_lock()'s
- * contended path, and the WARN hit counter. This is the one place the
- * model calls into libc for memory and locks.
+ * and the test allocator that fails the Nth call) with a debug kernel's
+ * slab poisoning and atomic-sleep check, the spinlocks and each thread's
+ * context (locks held, BH disabled, softirq), and the WARN hit counter.
+ * This is the one place the model calls into libc for memory and locks.
  */
+#include <pthread.h>
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
@@ -57,16 +59,72 @@ void dmtok_set_allocator(const struct dmtok_allocator *a)
 		cur_alloc = (struct dmtok_allocator){ default_zalloc, default_free, NULL };
 }
 
+/* ---- each thread's kernel context (what preempt_count() tells) ---- */
+
+#define HELD_MAX	16
+
+struct kctx {
+	int bh;			/* local_bh_disable() depth */
+	int softirq;		/* running as softirq (the model's NAPI) */
+	int nheld;
+	const spinlock_t *held[HELD_MAX];	/* spinlocks held, in order */
+};
+static _Thread_local struct kctx kctx;
+
+void dmtok__softirq_enter(void)
+{
+	kctx.softirq++;
+}
+
+void dmtok__softirq_exit(void)
+{
+	kctx.softirq--;
+}
+
+/* in_atomic() with CONFIG_PREEMPT_COUNT: may this thread sleep now? */
+static bool in_atomic_ctx(void)
+{
+	return kctx.nheld || kctx.bh || kctx.softirq;
+}
+
+/*
+ * The WARN of __might_sleep() (kernel/sched/core.c, 6.12: "BUG: sleeping
+ * function called from invalid context"), counted at the allocation's
+ * call site with the context that made it invalid.
+ */
+static void might_sleep_at(const char *file, int line)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "might_sleep: GFP_KERNEL allocation in atomic context "
+		 "(%d spinlock(s) held, BH %s%s)", kctx.nheld,
+		 kctx.bh ? "disabled" : "enabled", kctx.softirq ? ", in softirq" : "");
+	dmtok_warn_at(file, line, what);
+}
+
 /*
  * kvmalloc_node_noprof() (mm/util.c, 6.12) refuses sizes above INT_MAX
- * (with a WARN, which here would be user-reachable: just refuse).
+ * (with a WARN, which here would be user-reachable: just refuse). Memory
+ * without __GFP_ZERO is filled with POISON_FREE (include/linux/poison.h),
+ * what slub_debug=P leaves in a freed object that is handed out again.
  */
-void *dmtok_kmalloc(size_t size, gfp_t gfp)
+void *dmtok_kmalloc_at(size_t size, gfp_t gfp, const char *file, int line)
 {
-	(void)gfp;
+	void *p;
+
+	if (gfpflags_allow_blocking(gfp) && in_atomic_ctx())
+		might_sleep_at(file ? file : "?", line);
 	if (size > INT_MAX)
 		return NULL;
-	return cur_alloc.zalloc(cur_alloc.ctx, size);
+	p = cur_alloc.zalloc(cur_alloc.ctx, size);
+	if (p && !(gfp & __GFP_ZERO))
+		memset(p, 0x6b, size);
+	return p;
+}
+
+void *dmtok_kmalloc(size_t size, gfp_t gfp)
+{
+	return dmtok_kmalloc_at(size, gfp, NULL, 0);
 }
 
 void dmtok_kfree(const void *ptr)
@@ -175,7 +233,7 @@ long dmtok_test_allocator_failed(const struct dmtok_test_allocator *t)
 /* ---- locks ---- */
 
 /* spin_lock()'s contended path: spin on a plain load, yield the CPU. */
-void dmtok_spin_lock_slow(spinlock_t *l)
+static void spin_lock_slow(spinlock_t *l)
 {
 	for (unsigned int spins = 0;; spins++) {
 		if (!__atomic_load_n(&l->locked, __ATOMIC_RELAXED) &&
@@ -184,6 +242,57 @@ void dmtok_spin_lock_slow(spinlock_t *l)
 		if (spins >= 64)
 			sched_yield();
 	}
+}
+
+void dmtok_spin_lock(spinlock_t *l)
+{
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		spin_lock_slow(l);
+	if (kctx.nheld < HELD_MAX)
+		kctx.held[kctx.nheld] = l;
+	kctx.nheld++;
+}
+
+void dmtok_spin_unlock(spinlock_t *l)
+{
+	int n = kctx.nheld < HELD_MAX ? kctx.nheld : HELD_MAX;
+
+	/* unlocking a lock this thread does not hold: the kernel's spinlock
+	 * debugging (spin_bug(), "wrong owner") */
+	for (int i = n - 1; i >= 0; i--)
+		if (kctx.held[i] == l) {
+			memmove(&kctx.held[i], &kctx.held[i + 1], (size_t)(n - 1 - i) * sizeof(l));
+			kctx.nheld--;
+			goto release;
+		}
+	if (kctx.nheld > HELD_MAX)
+		kctx.nheld--;	/* past what is tracked: trust it */
+	else
+		dmtok_warn_at(__FILE__, __LINE__, "spin_unlock of a lock this thread does not hold");
+release:
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+bool dmtok_spin_is_held(const spinlock_t *l)
+{
+	int n = kctx.nheld < HELD_MAX ? kctx.nheld : HELD_MAX;
+
+	for (int i = 0; i < n; i++)
+		if (kctx.held[i] == l)
+			return true;
+	return false;
+}
+
+void dmtok_local_bh_disable(void)
+{
+	kctx.bh++;
+}
+
+void dmtok_local_bh_enable(void)
+{
+	if (WARN_ON_ONCE(kctx.bh <= 0))	/* unbalanced, as the kernel warns */
+		return;
+	kctx.bh--;
 }
 
 /* ---- WARN counter ---- */
@@ -203,6 +312,40 @@ void dmtok_warn_hit(struct dmtok_warn_site *site)
 		} while (!__atomic_compare_exchange_n(&warn_sites, &head, site, true,
 						      __ATOMIC_RELEASE, __ATOMIC_ACQUIRE));
 	}
+}
+
+/*
+ * WARN sites made at run time (the atomic-sleep check names its caller's
+ * file and line): a fixed pool, no allocation -- the registry of sites
+ * outlives any allocator a test installs. A site past the pool counts on
+ * the last one.
+ */
+#define DYN_SITES	64
+static struct dmtok_warn_site dyn_sites[DYN_SITES];
+static char dyn_expr[DYN_SITES][160];
+static unsigned int ndyn;
+static pthread_mutex_t dyn_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void dmtok_warn_at(const char *file, int line, const char *what)
+{
+	struct dmtok_warn_site *site = NULL;
+
+	pthread_mutex_lock(&dyn_lock);
+	for (unsigned int i = 0; i < ndyn && !site; i++)
+		if (dyn_sites[i].line == line && !strcmp(dyn_sites[i].file, file) &&
+		    !strcmp(dyn_expr[i], what))
+			site = &dyn_sites[i];
+	if (!site) {
+		unsigned int i = ndyn < DYN_SITES ? ndyn++ : DYN_SITES - 1;
+
+		snprintf(dyn_expr[i], sizeof(dyn_expr[i]), "%s", what);
+		dyn_sites[i].file = file;
+		dyn_sites[i].line = line;
+		dyn_sites[i].expr = dyn_expr[i];
+		site = &dyn_sites[i];
+	}
+	pthread_mutex_unlock(&dyn_lock);
+	dmtok_warn_hit(site);
 }
 
 unsigned long dmtok_warn_count(void)

@@ -9,6 +9,8 @@
  * xas_shrink()), so ids handed out and tree height match the kernel's.
  * Known differences in node churn and per-call cost are in the README.
  */
+#include <string.h>
+
 #include "compat.h"
 #ifdef DMTOK_HAVE_KERNEL_XARRAY
 #include "kernel-xarray/kxarray.h"
@@ -58,8 +60,8 @@ bool dmtok__xa_kernel_available(void)
 #define dmtok__kx_new(a)		((void)(a), NULL)
 #define dmtok__kx_free(x)		((void)(x))
 #define dmtok__kx_alloc(x, i, e, lo, hi)	((void)(x), -ENODEV)
-#define dmtok__kx_erase(x, i)		((void)(x), NULL)
-#define dmtok__kx_cmpxchg(x, i, o, e)	((void)(x), NULL)
+#define dmtok__kx_erase(x, i, d)	((void)(x), (void)(d), NULL)
+#define dmtok__kx_cmpxchg(x, i, d, o, e)	((void)(x), (void)(d), NULL)
 #define dmtok__kx_load(x, i)		((void)(x), NULL)
 #define dmtok__kx_find(x, i, m)		((void)(x), NULL)
 #define dmtok__kx_height(x)		((void)(x), 0u)
@@ -87,11 +89,22 @@ void dmtok_xa_init_flags(struct xarray *xa, gfp_t flags)
 	}
 }
 
+/*
+ * xas_alloc() (lib/xarray.c, 6.12): a node the op's __xas_nomem() got
+ * beforehand, else one allocated under the lock with GFP_NOWAIT, which
+ * never sleeps and may fail.
+ */
 static struct xa_node *node_alloc(struct xarray *xa, u8 shift)
 {
-	struct xa_node *n = kzalloc(sizeof(*n) + CHUNK(xa) * sizeof(void *),
-				    GFP_KERNEL);
+	size_t size = sizeof(struct xa_node) + CHUNK(xa) * sizeof(void *);
+	struct xa_node *n = xa->xa_alloc;
 
+	if (n) {
+		xa->xa_alloc = n->parent;
+		memset(n, 0, size);
+	} else {
+		n = kzalloc(size, GFP_NOWAIT | __GFP_NOWARN);
+	}
 	if (!n)
 		return NULL;
 	n->shift = shift;
@@ -106,6 +119,63 @@ static void node_free(struct xarray *xa, struct xa_node *n)
 	xa->node_frees++;
 	xa->nodes--;
 	kfree(n);
+}
+
+/* A node an op allocated but could not use: the op's next try takes it. */
+static void node_spare(struct xarray *xa, struct xa_node *n)
+{
+	xa->node_allocs--;
+	xa->nodes--;
+	n->parent = xa->xa_alloc;
+	xa->xa_alloc = n;
+}
+
+/*
+ * __xas_nomem() (lib/xarray.c, 6.12): the op ran out of memory under the
+ * lock. If @gfp may block, drop xa_lock -- with the lock type the array
+ * was made with (xa_lock_type(): XA_FLAGS_LOCK_BH or plain, whatever the
+ * caller took it with) --, allocate one node with @gfp, take the lock
+ * again: the caller restarts the op, and anything may have happened to
+ * the array meanwhile. Else allocate without dropping it. True if the op
+ * should be tried again. An array used without its lock (the model's own
+ * tests call __xa_*() bare) allocates without any drop.
+ */
+static bool xas_nomem(struct xarray *xa, gfp_t gfp)
+{
+	size_t size = sizeof(struct xa_node) + CHUNK(xa) * sizeof(void *);
+	bool held = dmtok_spin_is_held(&xa->xa_lock);
+	bool bh = xa->xa_flags & XA_FLAGS_LOCK_BH;
+	struct xa_node *n;
+
+	if (gfpflags_allow_blocking(gfp) && held) {
+		if (bh)
+			spin_unlock_bh(&xa->xa_lock);
+		else
+			spin_unlock(&xa->xa_lock);
+		n = kmalloc(size, gfp);
+		if (bh)
+			spin_lock_bh(&xa->xa_lock);
+		else
+			spin_lock(&xa->xa_lock);
+	} else {
+		n = kmalloc(size, gfp);
+	}
+	if (!n)
+		return false;
+	n->parent = xa->xa_alloc;
+	xa->xa_alloc = n;
+	return true;
+}
+
+/* xas_destroy(): the op is over; what __xas_nomem() got and it left goes */
+static void xas_destroy(struct xarray *xa)
+{
+	while (xa->xa_alloc) {
+		struct xa_node *n = xa->xa_alloc;
+
+		xa->xa_alloc = n->parent;
+		kfree(n);
+	}
 }
 
 /*
@@ -207,9 +277,9 @@ static int store_new(struct xarray *xa, u64 index, void *entry)
 	}
 	for (i = 0; i < need; i++) {
 		spare[i] = node_alloc(xa, 0);
-		if (!spare[i]) {
+		if (!spare[i]) {	/* kept for the op's next try */
 			while (i--)
-				node_free(xa, spare[i]);
+				node_spare(xa, spare[i]);
 			return -ENOMEM;
 		}
 	}
@@ -289,25 +359,9 @@ static int reach(struct xarray *xa, u64 index)
 }
 
 /* __xa_alloc(): lowest free index in @limit (never 0 with ALLOC1). */
-int dmtok_xa_alloc(struct xarray *xa, u32 *id, void *entry,
-		   struct xa_limit limit, gfp_t gfp)
+/* One try of __xa_alloc() under the lock: 0, -EBUSY or -ENOMEM. */
+static int alloc_once(struct xarray *xa, u32 *id, void *entry, u64 min, u64 max)
 {
-	u64 min = limit.min, max = limit.max;
-
-	(void)gfp;
-	if (!xa || !id || !(xa->xa_flags & XA_FLAGS_TRACK_FREE))
-		return -EINVAL;
-	if (init_kernel_of(xa)) {
-		int err = xa->kx ? dmtok__kx_alloc(xa->kx, id, entry, limit.min, limit.max)
-				 : -ENOMEM;
-
-		xa->nr_entries += !err;
-		return err;
-	}
-	if (!entry)
-		entry = XA_ZERO_ENTRY;
-	if (min > max)
-		return -EBUSY;
 	for (;;) {
 		u64 idx;
 
@@ -327,6 +381,32 @@ int dmtok_xa_alloc(struct xarray *xa, u32 *id, void *entry,
 		if (grow(xa))
 			return -ENOMEM;
 	}
+}
+
+int dmtok_xa_alloc(struct xarray *xa, u32 *id, void *entry,
+		   struct xa_limit limit, gfp_t gfp)
+{
+	u64 min = limit.min, max = limit.max;
+	int err;
+
+	if (!xa || !id || !(xa->xa_flags & XA_FLAGS_TRACK_FREE))
+		return -EINVAL;
+	if (init_kernel_of(xa)) {
+		err = xa->kx ? dmtok__kx_alloc(xa->kx, id, entry, limit.min, limit.max)
+				 : -ENOMEM;
+
+		xa->nr_entries += !err;
+		return err;
+	}
+	if (!entry)
+		entry = XA_ZERO_ENTRY;
+	if (min > max)
+		return -EBUSY;
+	do {	/* xas_lock(); xas_find_marked(); ... while (__xas_nomem()) */
+		err = alloc_once(xa, id, entry, min, max);
+	} while (err == -ENOMEM && xas_nomem(xa, gfp));
+	xas_destroy(xa);
+	return err;
 }
 
 static struct xa_node *leaf_for(struct xarray *xa, u64 index)
@@ -372,9 +452,10 @@ static void shrink(struct xarray *xa)
 void *dmtok_xa_erase(struct xarray *xa, unsigned long index)
 {
 	if (init_kernel_of(xa)) {
-		void *old = xa->kx ? dmtok__kx_erase(xa->kx, index) : NULL;
+		long delta = 0;	/* a reservation counts: __xa_erase() returns NULL for it */
+		void *old = xa->kx ? dmtok__kx_erase(xa->kx, index, &delta) : NULL;
 
-		xa->nr_entries -= old != NULL;
+		xa->nr_entries += (u64)delta;
 		return old;
 	}
 	return model_erase(xa, index);
@@ -427,18 +508,24 @@ static void *model_erase(struct xarray *xa, unsigned long index)
 void *dmtok_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
 		       void *entry, gfp_t gfp)
 {
-	if (init_kernel_of(xa))
-		return xa->kx ? dmtok__kx_cmpxchg(xa->kx, index, old, entry) : NULL;
+	if (init_kernel_of(xa)) {
+		long delta = 0;
+		void *cur = xa->kx ? dmtok__kx_cmpxchg(xa->kx, index, &delta, old, entry) : NULL;
+
+		xa->nr_entries += (u64)delta;
+		return cur;
+	}
 	return model_cmpxchg(xa, index, old, entry, gfp);
 }
 
-static void *model_cmpxchg(struct xarray *xa, unsigned long index, void *old,
-			   void *entry, gfp_t gfp)
+/* One try under the lock: what the slot held; *@nomem if a node was missing. */
+static void *cmpxchg_once(struct xarray *xa, unsigned long index, void *old,
+			  void *entry, bool *nomem)
 {
 	struct xa_node *n = leaf_for(xa, index);
 	void *cur = n ? n->slots[index & MASK(xa)] : NULL;
 
-	(void)gfp;
+	*nomem = false;
 	if (cur != old || cur == entry)
 		return cur == XA_ZERO_ENTRY ? NULL : cur;
 	if (!entry) {
@@ -449,10 +536,23 @@ static void *model_cmpxchg(struct xarray *xa, unsigned long index, void *old,
 			xa->zero0 = false;
 			xa->nr_entries++;
 		}
-	} else if (!reach(xa, index)) {
-		(void)store_new(xa, index, entry);
+	} else if (reach(xa, index) || store_new(xa, index, entry)) {
+		*nomem = true;
 	}
 	return cur == XA_ZERO_ENTRY ? NULL : cur;
+}
+
+static void *model_cmpxchg(struct xarray *xa, unsigned long index, void *old,
+			   void *entry, gfp_t gfp)
+{
+	void *cur;
+	bool nomem;
+
+	do {	/* the slot is read again after a lock drop */
+		cur = cmpxchg_once(xa, index, old, entry, &nomem);
+	} while (nomem && xas_nomem(xa, gfp));
+	xas_destroy(xa);
+	return cur;
 }
 
 void *dmtok_xa_load(struct xarray *xa, unsigned long index)

@@ -295,6 +295,7 @@ ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes)
 		return -ENOTCONN;
 	c.q = &dev->rxq[queue];
 	pthread_mutex_lock(&c.q->lock);
+	dmtok__softirq_enter();		/* NAPI poll: net_rx_action() */
 	if (c.q->binding) {
 		c.page_size = 1u << c.q->binding->page_shift;
 		c.rx_buf = dev->opts.rx_buf_size ?
@@ -331,6 +332,7 @@ ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes)
 	}
 	if (rx_flush(&c) && !err)
 		err = -ENOTCONN;
+	dmtok__softirq_exit();
 	pthread_mutex_unlock(&c.q->lock);
 	dmtok_sock_put(c.sk);
 

@@ -33,15 +33,35 @@ struct xa_sock {
 	unsigned long locks;	/* xa_lock taken (a model counter) */
 };
 
-static int xa_scheme_init(void **priv)
+static int xa_init_with(void **priv, gfp_t flags)
 {
 	struct xa_sock *xs = kzalloc(sizeof(*xs), GFP_KERNEL);
 
 	if (!xs)
 		return -ENOMEM;
-	xa_init_flags(&xs->frags, XA_FLAGS_ALLOC1);	/* tcp_init_sock() */
+	xa_init_flags(&xs->frags, flags);
 	*priv = xs;
 	return 0;
+}
+
+/* tcp_init_sock() (6.12): XA_FLAGS_ALLOC1 alone */
+static int xa_scheme_init(void **priv)
+{
+	return xa_init_with(priv, XA_FLAGS_ALLOC1);
+}
+
+/*
+ * The fixes also tell the XArray it is locked with xa_lock_bh(): upstream
+ * takes sk_user_frags with xa_lock_bh() but creates it without
+ * XA_FLAGS_LOCK_BH, so when __xa_alloc(GFP_KERNEL) in
+ * tcp_xa_pool_refill() runs out of memory, __xas_nomem() drops the lock
+ * with a plain spin_unlock() and allocates with BH still disabled -- a
+ * sleeping allocation in atomic context. With the flag it drops the lock
+ * with spin_unlock_bh() first.
+ */
+static int xa_fix_init(void **priv)
+{
+	return xa_init_with(priv, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
 }
 
 static void sock_xa_lock_bh(struct xa_sock *xs)
@@ -359,12 +379,12 @@ static int xa_small_plan(struct dmtok_scheme_plan *p)
  * the checker walk; they differ in the reserve/commit pair, the dontneed,
  * and the model knobs (node size, the kernel's own XArray).
  */
-#define XA_SCHEME(_name, _desc, _reserve, _commit, _dontneed, _plan)	\
+#define XA_SCHEME(_name, _desc, _init, _reserve, _commit, _dontneed, _plan) \
 	.version	= DMTOK_SCHEME_VERSION,				\
 	.name		= _name,					\
 	.description	= _desc,					\
 	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS, \
-	.init		= xa_scheme_init,				\
+	.init		= _init,					\
 	.rx_reserve	= _reserve,					\
 	.rx_taken	= xa_rx_taken,					\
 	.rx_commit	= _commit,					\
@@ -376,26 +396,26 @@ static int xa_small_plan(struct dmtok_scheme_plan *p)
 
 const struct dmtok_scheme_ops dmtok_scheme_xarray = {
 	XA_SCHEME("xarray", "upstream: per-socket XArray, 17-token reservations",
-		  xa_rx_reserve, xa_rx_commit, xa_dontneed, xa_plan),
+		  xa_scheme_init, xa_rx_reserve, xa_rx_commit, xa_dontneed, xa_plan),
 };
 
 /* 8-slot nodes (XA_CHUNK_SHIFT 3): a few tokens reach deep trees. */
 const struct dmtok_scheme_ops dmtok_scheme_xarray_small = {
 	XA_SCHEME("xarray-small", "upstream on 8-slot XArray nodes (a model knob)",
-		  xa_rx_reserve, xa_rx_commit, xa_dontneed, xa_small_plan),
+		  xa_scheme_init, xa_rx_reserve, xa_rx_commit, xa_dontneed, xa_small_plan),
 	.model_xa_chunk_shift = 3,
 };
 
 /* Candidate fix (a): dontneed never consumes a reservation. */
 const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_skip = {
 	XA_SCHEME("xarray-fix-skip", "upstream + fix: dontneed skips reserved tokens",
-		  xa_rx_reserve, xa_rx_commit, xa_skip_dontneed, xa_plan),
+		  xa_fix_init, xa_rx_reserve, xa_rx_commit, xa_skip_dontneed, xa_plan),
 };
 
 /* Candidate fix (b): the commit notices a lost reservation. */
 const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_commit = {
 	XA_SCHEME("xarray-fix-commit", "upstream + fix: commit re-inserts an erased reservation",
-		  xa_fix_rx_reserve, xa_fix_rx_commit, xa_dontneed, xa_plan),
+		  xa_fix_init, xa_fix_rx_reserve, xa_fix_rx_commit, xa_dontneed, xa_plan),
 };
 
 /*
@@ -405,18 +425,18 @@ const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_commit = {
  */
 const struct dmtok_scheme_ops dmtok_scheme_xarray_kernel = {
 	XA_SCHEME("xarray-kernel", "upstream on the kernel's own lib/xarray.c",
-		  xa_rx_reserve, xa_rx_commit, xa_dontneed, xa_plan),
+		  xa_scheme_init, xa_rx_reserve, xa_rx_commit, xa_dontneed, xa_plan),
 	.model_xa_kernel = 1,
 };
 
 const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_skip_kernel = {
 	XA_SCHEME("xarray-fix-skip-kernel", "fix (a) on the kernel's own lib/xarray.c",
-		  xa_rx_reserve, xa_rx_commit, xa_skip_dontneed, xa_plan),
+		  xa_fix_init, xa_rx_reserve, xa_rx_commit, xa_skip_dontneed, xa_plan),
 	.model_xa_kernel = 1,
 };
 
 const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_commit_kernel = {
 	XA_SCHEME("xarray-fix-commit-kernel", "fix (b) on the kernel's own lib/xarray.c",
-		  xa_fix_rx_reserve, xa_fix_rx_commit, xa_dontneed, xa_plan),
+		  xa_fix_init, xa_fix_rx_reserve, xa_fix_rx_commit, xa_dontneed, xa_plan),
 	.model_xa_kernel = 1,
 };

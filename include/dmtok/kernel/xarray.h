@@ -20,6 +20,7 @@ extern "C" {
 
 /* xa_mk_internal(257): a reserved slot, read back as NULL */
 #define XA_ZERO_ENTRY		((void *)(uintptr_t)((257ul << 2) | 2))
+#define XA_FLAGS_LOCK_BH	((gfp_t)2u)	/* xa_lock_type(): __xas_nomem() drops it _bh */
 #define XA_FLAGS_TRACK_FREE	((gfp_t)4u)
 #define XA_FLAGS_ZERO_BUSY	((gfp_t)8u)
 #define XA_FLAGS_ALLOC		XA_FLAGS_TRACK_FREE
@@ -50,6 +51,7 @@ struct xarray {
 	u8 chunk_shift;		/* XA_CHUNK_SHIFT: 6, or less by the model knob */
 	void *kx;		/* the real lib/xarray.c backend, or NULL */
 	bool zero0;		/* slot 0 holds ALLOC1's own zero entry (not counted) */
+	struct xa_node *xa_alloc;	/* xas->xa_alloc: nodes __xas_nomem() got, for one op */
 	/* model counters, read by dmtok_xa_stats() */
 	u64 nr_entries;		/* non-NULL entries, reservations included */
 	u64 node_allocs, node_frees, nodes;

@@ -92,26 +92,38 @@ int dmtok__kx_alloc(void *p, unsigned int *id, void *entry, unsigned int min,
 	return err;
 }
 
-void *dmtok__kx_erase(void *p, unsigned long index)
+/* Is the slot occupied, a reservation included (the raw entry)? */
+static int occupied(struct xarray *xa, unsigned long index)
+{
+	XA_STATE(xas, xa, index);
+	void *e = xas_load(&xas);
+
+	return e && !(index == 0 && xa_is_zero(e));
+}
+
+void *dmtok__kx_erase(void *p, unsigned long index, long *delta)
 {
 	struct xarray *xa = p;
 	void *old;
 
 	kx_enter();
 	xa_lock(xa);
+	*delta -= occupied(xa, index);
 	old = __xa_erase(xa, index);
 	xa_unlock(xa);
 	return old;
 }
 
-void *dmtok__kx_cmpxchg(void *p, unsigned long index, void *old, void *entry)
+void *dmtok__kx_cmpxchg(void *p, unsigned long index, long *delta, void *old, void *entry)
 {
 	struct xarray *xa = p;
 	void *cur;
 
 	kx_enter();
 	xa_lock(xa);
+	*delta -= occupied(xa, index);
 	cur = __xa_cmpxchg(xa, index, old, entry, GFP_KERNEL);
+	*delta += occupied(xa, index);
 	xa_unlock(xa);
 	return xa_is_err(cur) ? NULL : cur;
 }

@@ -13,8 +13,14 @@ DMTOK_KX_HIDDEN void *dmtok__kx_new(int alloc1);
 DMTOK_KX_HIDDEN void dmtok__kx_free(void *xa);
 DMTOK_KX_HIDDEN int dmtok__kx_alloc(void *xa, unsigned int *id, void *entry,
 				    unsigned int min, unsigned int max);
-DMTOK_KX_HIDDEN void *dmtok__kx_erase(void *xa, unsigned long index);
-DMTOK_KX_HIDDEN void *dmtok__kx_cmpxchg(void *xa, unsigned long index, void *old,
+/*
+ * Erase and cmpxchg add to *@delta how the count of occupied slots
+ * changed (a reservation counts, __xa_erase() reads it back as NULL;
+ * index 0 counts only for a real entry: ALLOC1's own zero entry there
+ * cannot be told from a reservation).
+ */
+DMTOK_KX_HIDDEN void *dmtok__kx_erase(void *xa, unsigned long index, long *delta);
+DMTOK_KX_HIDDEN void *dmtok__kx_cmpxchg(void *xa, unsigned long index, long *delta, void *old,
 					void *entry);
 DMTOK_KX_HIDDEN void *dmtok__kx_load(void *xa, unsigned long index);
 DMTOK_KX_HIDDEN void *dmtok__kx_find(void *xa, unsigned long *index, unsigned long max);
