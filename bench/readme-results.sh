@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-# Regenerates the README's results blocks from dmtok-bench runs on this
-# machine (never hand-copied): the default workload and the 80 GiB
-# random-pages one, with the build type stated. Rewrites what lies
-# between "<!-- results:begin -->" and "<!-- results:end -->".
-# usage: bench/readme-results.sh [BUILDDIR] [README]
+# Regenerates docs/results.md's blocks from runs on this machine (never
+# hand-copied): the instruction counts (bench/instructions.sh) between
+# "<!-- instructions:begin -->" and "<!-- instructions:end -->", and the
+# default workload and the 80 GiB random-pages one, with the build type
+# stated, between "<!-- results:begin -->" and "<!-- results:end -->".
+# usage: bench/readme-results.sh [BUILDDIR] [DOC]
 set -eu
-build=${1:-build}; readme=${2:-README.md}
+build=${1:-build}; readme=${2:-docs/results.md}
 bench="$build/bench/dmtok-bench"
 bt=$(meson introspect --buildoptions "$build" |
      python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="buildtype"))')
@@ -32,6 +33,21 @@ import sys
 readme, block = sys.argv[1], open(sys.argv[2]).read().rstrip("\n")
 s = open(readme).read()
 a, b = s.index("<!-- results:begin -->"), s.index("<!-- results:end -->") + len("<!-- results:end -->")
+open(readme, "w").write(s[:a] + block + s[b:])
+PY
+{
+  echo "<!-- instructions:begin -->"
+  echo '```'
+  sh "$(dirname "$0")/instructions.sh" "$build"
+  echo '```'
+  echo "<!-- instructions:end -->"
+} > "$tmp"
+python3 - "$readme" "$tmp" <<'PY'
+import sys
+readme, block = sys.argv[1], open(sys.argv[2]).read().rstrip("\n")
+s = open(readme).read()
+a = s.index("<!-- instructions:begin -->")
+b = s.index("<!-- instructions:end -->") + len("<!-- instructions:end -->")
 open(readme, "w").write(s[:a] + block + s[b:])
 PY
 rm -f "$tmp"

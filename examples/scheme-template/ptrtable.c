@@ -166,7 +166,7 @@ static void pt_stats(void *priv, struct dmtok_scheme_stats *st)
 }
 
 /* for_each_ref: the checker's view of what the user holds. */
-static int pt_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
+static int pt_walk_refs(void *priv, dmtok_ref_cb cb, void *arg)
 {
 	struct pt_sock *s = priv;
 	int err = 0;
@@ -206,7 +206,7 @@ static const struct dmtok_scheme_ops ptrtable_scheme = {
 	.dontneed	= pt_dontneed,
 	.release_all	= pt_release_all,
 	.stats		= pt_stats,
-	.for_each_ref	= pt_for_each_ref,
+	.for_each_ref	= pt_walk_refs,
 	.plan		= pt_plan,
 };
 

@@ -69,6 +69,7 @@ typedef unsigned int gfp_t;
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define BIT(nr)		(1UL << (nr))	/* include/vdso/bits.h */
 /* Like the kernel's: each argument evaluated exactly once. */
 #define min(a, b) ({ __typeof__(a) __a = (a); __typeof__(b) __b = (b); __a < __b ? __a : __b; })
 #define max(a, b) ({ __typeof__(a) __a = (a); __typeof__(b) __b = (b); __a > __b ? __a : __b; })
@@ -275,6 +276,12 @@ static inline void spin_unlock_bh(spinlock_t *l)
 
 /**
  * struct dmtok_warn_site - one WARN_ON() site, registered on its first hit
+ * @file: the source file of the site
+ * @expr: the condition, or what a run-time site reports
+ * @line: the line of the site
+ * @hits: how often it fired since the last dmtok_warn_reset()
+ * @next: the list of sites hit so far
+ * @listed: on that list already
  */
 struct dmtok_warn_site {
 	const char *file;
@@ -506,9 +513,10 @@ static inline void net_devmem_dmabuf_binding_user_put(struct net_devmem_dmabuf_b
  * @netmem: a net_iov's netmem
  *
  * Drops one pp_ref_count; the put that leaves only the pool's reference
- * recycles the niov into its page pool. Return: false if @netmem is not
- * a net_iov or its count was already at the pool's (a model bug: the
- * caller WARNs).
+ * recycles the niov into its page pool.
+ *
+ * Return: false if @netmem is not a net_iov or its count was already at
+ * the pool's (a model bug: the caller WARNs), true otherwise.
  */
 bool dmtok_napi_pp_put_page(netmem_ref netmem);
 

@@ -81,6 +81,7 @@ static int na_dontneed(void *priv, const struct dmabuf_token *tokens,
 		       unsigned int num_tokens)
 {
 	struct na_sock *s = priv;
+	/* pairs with the release in na_rx_reserve(): npages, urefs */
 	struct net_devmem_dmabuf_binding *binding = smp_load_acquire(&s->binding);
 	unsigned int i, j, k, netmem_num = 0;
 	int ret = 0, num_frags = 0;
@@ -124,9 +125,12 @@ static void na_release_all(void *priv)
 
 	if (binding) {
 		for (token = 0; token < s->npages; token++)
-			while (atomic_dec_return(&s->urefs[token]) >= 0)
-				WARN_ON_ONCE(!napi_pp_put_page(net_iov_to_netmem(
-					net_devmem_binding_niov(binding, token))));
+			while (atomic_dec_return(&s->urefs[token]) >= 0) {
+				struct net_iov *niov;
+
+				niov = net_devmem_binding_niov(binding, token);
+				WARN_ON_ONCE(!napi_pp_put_page(net_iov_to_netmem(niov)));
+			}
 		net_devmem_dmabuf_binding_put(binding);
 	}
 	kvfree(s->urefs);
@@ -136,6 +140,7 @@ static void na_release_all(void *priv)
 static void na_stats(void *priv, struct dmtok_scheme_stats *st)
 {
 	struct na_sock *s = priv;
+	/* pairs with the release in na_rx_reserve(): npages, urefs */
 	struct net_devmem_dmabuf_binding *binding = smp_load_acquire(&s->binding);
 	u32 t;
 
@@ -149,9 +154,10 @@ static void na_stats(void *priv, struct dmtok_scheme_stats *st)
 		st->tokens_out += (u64)max(atomic_read(&s->urefs[t]), 0);
 }
 
-static int na_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
+static int na_walk_refs(void *priv, dmtok_ref_cb cb, void *arg)
 {
 	struct na_sock *s = priv;
+	/* pairs with the release in na_rx_reserve(): npages, urefs */
 	struct net_devmem_dmabuf_binding *binding = smp_load_acquire(&s->binding);
 	u32 t;
 	int n, err;
@@ -187,6 +193,6 @@ const struct dmtok_scheme_ops dmtok_scheme_niov_array = {
 	.dontneed	= na_dontneed,
 	.release_all	= na_release_all,
 	.stats		= na_stats,
-	.for_each_ref	= na_for_each_ref,
+	.for_each_ref	= na_walk_refs,
 	.plan		= na_plan,
 };

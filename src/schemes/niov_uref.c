@@ -70,6 +70,7 @@ static int nu_rx_reserve(void *priv, struct dmtok_rx_batch *b,
 			net_devmem_dmabuf_binding_user_put(binding);
 			return -ENODEV;
 		}
+		/* dontneed reads it without the socket lock: its acquire */
 		smp_store_release(&s->binding, binding);
 	}
 	if (s->binding != binding)
@@ -110,6 +111,7 @@ static int nu_dontneed_v10(void *priv, const struct dmabuf_token *tokens,
 			   unsigned int num_tokens)
 {
 	struct nu_sock *s = priv;
+	/* pairs with the release in nu_rx_reserve() */
 	struct net_devmem_dmabuf_binding *binding = smp_load_acquire(&s->binding);
 	unsigned int i, j, token;
 	int num_frags = 0;
@@ -144,6 +146,7 @@ static int nu_dontneed_verified(void *priv, const struct dmabuf_token *tokens,
 				unsigned int num_tokens)
 {
 	struct nu_sock *s = priv;
+	/* pairs with the release in nu_rx_reserve() */
 	struct net_devmem_dmabuf_binding *binding = smp_load_acquire(&s->binding);
 	unsigned int i, j;
 	int num_frags = 0;
@@ -180,12 +183,13 @@ static void nu_stats(void *priv, struct dmtok_scheme_stats *st)
 	struct nu_sock *s = priv;
 
 	st->mem_bytes = sizeof(*s);
+	/* pairs with the release in nu_rx_reserve() */
 	st->bindings_seen = smp_load_acquire(&s->binding) ? 1 : 0;
 	/* tokens_out: the per-niov counters are shared, not per socket */
 }
 
 /* DMTOK_SCHEME_SHARED_UREFS: the checker counts the niovs' urefs. */
-static int nu_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
+static int nu_walk_refs(void *priv, dmtok_ref_cb cb, void *arg)
 {
 	return 0;
 }
@@ -215,7 +219,7 @@ static int nu_plan(struct dmtok_scheme_plan *p)
 	.dontneed	= _dontneed,					\
 	.release_all	= nu_release_all,				\
 	.stats		= nu_stats,					\
-	.for_each_ref	= nu_for_each_ref,				\
+	.for_each_ref	= nu_walk_refs,				\
 	.plan		= nu_plan
 
 const struct dmtok_scheme_ops dmtok_scheme_niov_uref_v10 = {

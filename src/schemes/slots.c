@@ -42,9 +42,9 @@
 #define LEAF_BITS	8
 #define MID_BITS	8
 #define TOP_BITS	8
-#define LEAF_SIZE	(1u << LEAF_BITS)
-#define MID_SIZE	(1u << MID_BITS)
-#define TOP_SIZE	(1u << TOP_BITS)
+#define LEAF_SIZE	BIT(LEAF_BITS)
+#define MID_SIZE	BIT(MID_BITS)
+#define TOP_SIZE	BIT(TOP_BITS)
 #define SLOTS_MAX	(1u << (LEAF_BITS + MID_BITS + TOP_BITS))
 
 /*
@@ -97,10 +97,12 @@ static int slots_init(void **priv)
 
 static struct slots_leaf *leaf_of(struct slots_sock *s, u32 t)
 {
+	/* pairs with the releases in ensure_leaf(): a mid, a leaf, zeroed */
 	struct slots_mid *mid = smp_load_acquire(&s->top[t >> (LEAF_BITS + MID_BITS)]);
 
 	if (!mid)
 		return NULL;
+	/* as above */
 	return smp_load_acquire(&mid->leaf[(t >> LEAF_BITS) & (MID_SIZE - 1)]);
 }
 
@@ -116,6 +118,7 @@ static int ensure_leaf(struct slots_sock *s, u32 t)
 		if (!mid)
 			return -ENOMEM;
 		WRITE_ONCE(s->nr_mids, s->nr_mids + 1);
+		/* the zeroed mid before it is seen: leaf_of()'s acquire */
 		smp_store_release(mp, mid);
 	}
 	if (mid->leaf[(t >> LEAF_BITS) & (MID_SIZE - 1)])
@@ -124,6 +127,7 @@ static int ensure_leaf(struct slots_sock *s, u32 t)
 	if (!leaf)
 		return -ENOMEM;	/* an empty mid stays; freed at close */
 	WRITE_ONCE(s->nr_leaves, s->nr_leaves + 1);
+	/* the zeroed leaf before it is seen: leaf_of()'s acquire */
 	smp_store_release(&mid->leaf[(t >> LEAF_BITS) & (MID_SIZE - 1)], leaf);
 	return 0;
 }
@@ -136,8 +140,8 @@ static unsigned long *slot_of(struct slots_sock *s, u32 t)
 /*
  * free_stack_push_mpsc(): any number of dontneed callers push a chain
  * first..last (linked through their slot words) with one CAS; the
- * release orders the links before the new head. (Concurrency Kit's
- * ck_stack_push_mpnc.)
+ * release orders the links before the new head, as Concurrency Kit's
+ * ck_stack_push_upmc() (safe against a concurrent pop).
  */
 static void free_stack_push_mpsc(struct slots_sock *s, u32 first, u32 last)
 {
@@ -151,7 +155,8 @@ static void free_stack_push_mpsc(struct slots_sock *s, u32 first, u32 last)
 /*
  * free_stack_pop_sc(): the single consumer (recvmsg, socket lock) pops
  * from its private list; when that is empty it takes the whole shared
- * stack with one exchange (ck_stack_batch_pop_npsc). Producers only ever
+ * stack with one exchange, as ck_stack_batch_pop_upmc() (safe against
+ * concurrent pushes; CK's _npsc variants assume none). Producers only ever
  * push, so there is no ABA. The popped slot is left at 0 (reserved) so
  * no dontneed can mistake it for a held niov.
  */
@@ -220,6 +225,7 @@ static int slots_dontneed(void *priv, const struct dmabuf_token *tokens,
 			  unsigned int num_tokens)
 {
 	struct slots_sock *s = priv;
+	/* pairs with the release in slots_rx_reserve(): leaves up to hw */
 	u32 hw = smp_load_acquire(&s->hw);
 	unsigned int i, j;
 	int ret = 0, num_frags = 0;
@@ -246,6 +252,7 @@ validated:
 			if (++num_frags > MAX_DONTNEED_FRAGS)
 				goto out;
 			slot = slot_of(s, t);
+			/* pairs with the release in slots_rx_taken() */
 			w = smp_load_acquire(slot);
 			niov = slot_to_niov(w);
 			/* only the caller whose CAS takes the pointer owns the ref */
@@ -266,16 +273,21 @@ out:
 }
 
 /* Calls @cb for every slot holding a niov, 1..high-water. */
-static int slots_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
+static int slots_walk_refs(void *priv, dmtok_ref_cb cb, void *arg)
 {
 	struct slots_sock *s = priv;
+	/* pairs with the release in slots_rx_reserve(): leaves up to hw */
 	u32 hw = smp_load_acquire(&s->hw), t;
 	int err;
 
 	for (t = 1; t <= hw; t++) {
+		/* pairs with the release in slots_rx_taken() */
 		struct net_iov *niov = slot_to_niov(smp_load_acquire(slot_of(s, t)));
 
-		if (niov && (err = cb(arg, t, niov)))
+		if (!niov)
+			continue;
+		err = cb(arg, t, niov);
+		if (err)
 			return err;
 	}
 	return 0;
@@ -299,7 +311,7 @@ static void slots_release_all(void *priv)
 	struct slots_sock *s = priv;
 	u32 t, m;
 
-	slots_for_each_ref(s, put_ref, NULL);
+	slots_walk_refs(s, put_ref, NULL);
 	for (t = 0; t < TOP_SIZE; t++) {
 		struct slots_mid *mid = s->top[t];
 
@@ -319,8 +331,9 @@ static void slots_stats(void *priv, struct dmtok_scheme_stats *st)
 	st->mem_bytes = sizeof(*s) +
 			(u64)READ_ONCE(s->nr_mids) * sizeof(struct slots_mid) +
 			(u64)READ_ONCE(s->nr_leaves) * sizeof(struct slots_leaf);
-	slots_for_each_ref(s, count_ref, &st->tokens_out);
+	slots_walk_refs(s, count_ref, &st->tokens_out);
 	st->counters[0].name = "high_water";
+	/* pairs with the release in slots_rx_reserve() */
 	st->counters[0].value = smp_load_acquire(&s->hw);
 	st->ncounters = 1;
 }
@@ -361,6 +374,6 @@ const struct dmtok_scheme_ops dmtok_scheme_slots = {
 	.dontneed	= slots_dontneed,
 	.release_all	= slots_release_all,
 	.stats		= slots_stats,
-	.for_each_ref	= slots_for_each_ref,
+	.for_each_ref	= slots_walk_refs,
 	.plan		= slots_plan,
 };

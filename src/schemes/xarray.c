@@ -323,7 +323,7 @@ static void xa_stats(void *priv, struct dmtok_scheme_stats *st)
 	sock_xa_unlock_bh(xs);
 }
 
-static int xa_for_each_ref(void *priv, dmtok_ref_cb cb, void *arg)
+static int xa_walk_refs(void *priv, dmtok_ref_cb cb, void *arg)
 {
 	struct xa_sock *xs = priv;
 	unsigned long index;
@@ -391,7 +391,7 @@ static int xa_small_plan(struct dmtok_scheme_plan *p)
 	.dontneed	= _dontneed,					\
 	.release_all	= xa_release_all,				\
 	.stats		= xa_stats,					\
-	.for_each_ref	= xa_for_each_ref,				\
+	.for_each_ref	= xa_walk_refs,				\
 	.plan		= _plan
 
 const struct dmtok_scheme_ops dmtok_scheme_xarray = {
