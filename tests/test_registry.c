@@ -132,10 +132,15 @@ static void test_load_libraries(void **state)
 	assert_int_equal(dmtok_scheme_load(lib_future, err, sizeof(err)), -EPROTO);
 	/* "" would dlopen the program itself */
 	assert_int_equal(dmtok_scheme_load("", err, sizeof(err)), -EINVAL);
-	/* a refused library is closed again (it stayed mapped once) */
+	/*
+	 * A refused library is closed again (it stayed mapped once). Only
+	 * glibc unloads on dlclose(): musl never does, by design.
+	 */
+#ifdef __GLIBC__
 	assert_null(dlopen(lib_badver, RTLD_NOW | RTLD_NOLOAD));
 	assert_null(dlopen(lib_future, RTLD_NOW | RTLD_NOLOAD));
 	assert_null(dlopen(lib_nosym, RTLD_NOW | RTLD_NOLOAD));
+#endif
 
 	assert_int_equal(dmtok_scheme_load(lib_good, err, sizeof(err)), 1);
 	assert_int_equal(dmtok_scheme_info("ptrtable", &info), 0);

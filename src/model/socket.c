@@ -387,7 +387,7 @@ ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 {
 	struct rx_msg m = { .msg = msg, .fd = fd };
 	struct dmtok_sock *sk = sock_lookup(net, fd);
-	size_t len = 0, i;
+	size_t len = 0, i, iovlen;
 	ssize_t ret;
 
 	if (!sk)
@@ -400,16 +400,21 @@ ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 		ret = -EINVAL;	/* PEEK, WAITALL, TRUNC, OOB are not modelled */
 		goto out;
 	}
-	if (msg->msg_iovlen > DMTOK_UIO_MAXIOV) {
+	/*
+	 * The kernel reads msg_iovlen as a size_t (struct user_msghdr); musl
+	 * declares it int, so a negative one must read as huge, not loop.
+	 */
+	iovlen = (size_t)msg->msg_iovlen;
+	if (iovlen > DMTOK_UIO_MAXIOV) {
 		ret = -EMSGSIZE;	/* __copy_msghdr() */
 		goto out;
 	}
-	if (msg->msg_iovlen && !msg->msg_iov) {
+	if (iovlen && !msg->msg_iov) {
 		ret = -EFAULT;
 		goto out;
 	}
 	/* import_iovec(): the total is capped at MAX_RW_COUNT. */
-	for (i = 0; i < (size_t)msg->msg_iovlen; i++) {
+	for (i = 0; i < iovlen; i++) {
 		size_t l = msg->msg_iov[i].iov_len;
 
 		if (l > DMTOK_MAX_RW_COUNT - len)

@@ -4,13 +4,15 @@
  * modpost checks every symbol they use against the kernel's exports. It
  * is built, never loaded: the two functions here stand in for the
  * binding free and the series' uref reclaim, which net/core/devmem.c
- * provides inside the kernel (not exported to modules).
+ * provides inside the kernel (not exported to modules). The KUnit build
+ * links it into the kernel beside the scheme files: the names are the
+ * glue's own, so a kernel with NET_DEVMEM=y keeps its own.
  */
 #include <linux/module.h>
 
 #include <dmtok/kernel.h>
 
-void __net_devmem_dmabuf_binding_free(struct net_devmem_dmabuf_binding *binding)
+void dmtok_port_binding_free(struct net_devmem_dmabuf_binding *binding)
 {
 	kfree(dmtok_port_binding(binding));
 }

@@ -67,7 +67,12 @@ struct net_devmem_dmabuf_binding {
 	u32 id;
 };
 
-void __net_devmem_dmabuf_binding_free(struct net_devmem_dmabuf_binding *binding);
+/*
+ * The binding's free: net/core/devmem.c's __net_devmem_dmabuf_binding_free()
+ * in the kernel, which a kernel with NET_DEVMEM=y already defines for its
+ * own bindings; the glue's is its own (src/port/port.c).
+ */
+void dmtok_port_binding_free(struct net_devmem_dmabuf_binding *binding);
 
 static inline struct dmabuf_genpool_chunk_owner *net_iov_owner(const struct net_iov *niov)
 {
@@ -107,7 +112,7 @@ static inline void net_devmem_dmabuf_binding_put(struct net_devmem_dmabuf_bindin
 {
 	if (!refcount_dec_and_test(&binding->ref))
 		return;
-	__net_devmem_dmabuf_binding_free(binding);
+	dmtok_port_binding_free(binding);
 }
 
 /* ---- the seams: what the series adds, kept beside the 6.12 binding ---- */
@@ -181,14 +186,35 @@ struct dmtok_xa_stats {
 	unsigned int height, node_bytes;
 };
 
+/*
+ * What the model reports of an XArray, read from the kernel's own: the
+ * occupied slots, reservations (XA_ZERO_ENTRY) included as in the model,
+ * XA_FLAGS_ALLOC1's own entry at index 0 not. The caller holds xa_lock.
+ * The kernel keeps no per-array node counts: those read 0.
+ */
 static inline void dmtok_xa_stats(const struct xarray *xa, struct dmtok_xa_stats *st)
 {
+	XA_STATE(xas, (struct xarray *)xa, 0);
+	void *entry;
+
 	*st = (struct dmtok_xa_stats){ 0 };
+	xas_for_each(&xas, entry, ULONG_MAX)
+		if (xas.xa_index || !xa_is_zero(entry))
+			st->entries++;
 }
 
-/* A scheme library's export means nothing in the kernel. */
+/*
+ * A scheme library's export means nothing in a module; in the KUnit build
+ * (tests/kunit/run.sh) each scheme file is compiled with
+ * DMTOK_EXPORT_NAME set, and its export becomes the table the test finds.
+ */
+#ifdef DMTOK_EXPORT_NAME
+#define DMTOK_SCHEME_EXPORT(...)					\
+	const struct dmtok_scheme_ops *const DMTOK_EXPORT_NAME[] = { __VA_ARGS__, NULL }
+#else
 #define DMTOK_SCHEME_EXPORT(...)					\
 	static const struct dmtok_scheme_ops *const			\
 		__dmtok_port_schemes[] __maybe_unused = { __VA_ARGS__ }
+#endif
 
 #endif /* DMTOK_PORT_KERNEL_H */
