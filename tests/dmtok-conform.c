@@ -188,7 +188,11 @@ static void test_recvmsg_bad_args(void **state)
 	assert_int_equal(errno, EBADF);
 	assert_int_equal(dmtok_recvmsg(e->net, e->dmabuf, &msg, MSG_SOCK_DEVMEM), -1);
 	assert_int_equal(errno, ENOTSOCK);
+	/* MSG_PEEK is served (test_peek_issues_tokens); an empty queue is EAGAIN */
 	assert_int_equal(dmtok_recvmsg(e->net, e->sock, &msg, MSG_SOCK_DEVMEM | MSG_PEEK), -1);
+	assert_int_equal(errno, EAGAIN);
+	/* blocking reads are not modelled: refused (a known difference) */
+	assert_int_equal(dmtok_recvmsg(e->net, e->sock, &msg, MSG_SOCK_DEVMEM | MSG_WAITALL), -1);
 	assert_int_equal(errno, EINVAL);
 	msg.msg_iovlen = 1025;
 	assert_int_equal(dmtok_recvmsg(e->net, e->sock, &msg, MSG_SOCK_DEVMEM), -1);
@@ -343,6 +347,39 @@ static int held_in_first(struct env *e, const struct dmabuf_token *t, size_t n,
  * the inspected tokens are held -- the count is computed from the tokens
  * the scheme actually issued, so any u32 tokens work.
  */
+/*
+ * MSG_PEEK (tcp_recvmsg_locked(), 6.12): tcp_recvmsg_dmabuf() runs for a
+ * peek too and the skb stays queued, so every peek hands out a new token,
+ * each with its own pp_ref_count, for the same frags; the read after them
+ * hands out one more. The scheme sees one frag issued three times, and
+ * every token must be returned.
+ */
+static void test_peek_issues_tokens(void **state)
+{
+	struct env *e = setup_default();
+	uint64_t off;
+	(void)state;
+
+	rx(e, e->flow, 2 * 4096);
+	off = e->cl.stream_off[e->flow];
+	for (int peek = 0; peek < 2; peek++) {
+		assert_int_equal(client_recv(e, e->sock, e->flow, 1024,
+					     MSG_SOCK_DEVMEM | MSG_PEEK), 2 * 4096);
+		e->cl.stream_off[e->flow] = off;	/* the same bytes again */
+		check_ok(e);
+	}
+	assert_int_equal(client_drain(e, e->sock, e->flow), -1);
+	assert_int_equal(e->cl.nfrags, 6);
+	if (P->unique_tokens)
+		for (size_t i = 0; i < 6; i++)
+			for (size_t j = i + 1; j < 6; j++)
+				assert_true(e->cl.frags[i].token != e->cl.frags[j].token);
+	assert_int_equal(e->cl.bad_payload, 0);
+	assert_int_equal(client_return_all(e, e->sock), 6);
+	check_ok(e);
+	env_free(e);
+}
+
 static void test_max_dontneed_frags(void **state)
 {
 	struct env *e = setup_default();
@@ -829,6 +866,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_recvmsg_bad_args),
 		cmocka_unit_test(test_dontneed_before_any_recv),
 		cmocka_unit_test(test_double_release),
+		cmocka_unit_test(test_peek_issues_tokens),
 		cmocka_unit_test(test_max_dontneed_frags),
 		cmocka_unit_test(test_token_range_wraps),
 		cmocka_unit_test(test_close_with_outstanding),

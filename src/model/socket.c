@@ -294,15 +294,21 @@ out:
 
 /*
  * tcp_recvmsg_locked() (net/ipv4/tcp.c, 6.12), never blocking, without
- * FIN/urgent/PEEK. A do-while, as the kernel's: a zero-length read with a
+ * FIN/urgent. A do-while, as the kernel's: a zero-length read with a
  * devmem skb queued still goes through tcp_recvmsg_dmabuf() once, which
  * hands out one zero-size cmsg (a frag's, with a live token and its
  * pp_ref_count, or the linear part's) and returns 0; an empty queue is
- * -EAGAIN.
+ * -EAGAIN. MSG_PEEK reads from a private cursor (peek_seq, with no
+ * SO_PEEK_OFF) and eats nothing -- and, as in the kernel, a devmem skb
+ * still goes through tcp_recvmsg_dmabuf(): every peek hands out new
+ * tokens, each with its own pp_ref_count, for data that stays queued.
  */
 static ssize_t recvmsg_locked(struct dmtok_sock *sk, struct rx_msg *m,
 			      size_t len, int flags)
 {
+	bool peek = flags & MSG_PEEK;
+	struct dmtok_skb *cur = NULL;	/* MSG_PEEK: the skb the cursor is in */
+	u32 peek_off = 0;
 	int last_copied_dmabuf = -1;
 	ssize_t copied = 0;
 
@@ -312,14 +318,22 @@ static ssize_t recvmsg_locked(struct dmtok_sock *sk, struct rx_msg *m,
 		size_t used;
 
 		pthread_mutex_lock(&sk->rq_lock);
-		skb = TAILQ_FIRST(&sk->rq);
+		if (!cur) {
+			skb = TAILQ_FIRST(&sk->rq);
+			offset = sk->copied;
+		} else if (peek_off < cur->len) {
+			skb = cur;
+			offset = peek_off;
+		} else {
+			skb = TAILQ_NEXT(cur, link);
+			offset = 0;
+		}
 		pthread_mutex_unlock(&sk->rq_lock);
 		if (!skb) {
 			if (!copied)
 				copied = -EAGAIN;
 			break;
 		}
-		offset = sk->copied;
 		used = skb->len - offset;
 		if (len < used)
 			used = len;
@@ -353,9 +367,14 @@ static ssize_t recvmsg_locked(struct dmtok_sock *sk, struct rx_msg *m,
 			used = (size_t)err;
 		}
 		last_copied_dmabuf = !skb->readable;
-		sk->copied += (u32)used;
 		copied += (ssize_t)used;
 		len -= used;
+		if (peek) {	/* peek_seq moves, copied_seq does not */
+			cur = skb;
+			peek_off = offset + (u32)used;
+			continue;
+		}
+		sk->copied += (u32)used;
 		if (used + offset < skb->len)
 			continue;
 		/* tcp_eat_recv_skb() */
@@ -396,8 +415,8 @@ ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 		ret = -EFAULT;
 		goto out;
 	}
-	if (flags & ~(MSG_SOCK_DEVMEM | MSG_DONTWAIT)) {
-		ret = -EINVAL;	/* PEEK, WAITALL, TRUNC, OOB are not modelled */
+	if (flags & ~(MSG_SOCK_DEVMEM | MSG_DONTWAIT | MSG_PEEK)) {
+		ret = -EINVAL;	/* WAITALL, TRUNC, OOB are not modelled */
 		goto out;
 	}
 	/*
