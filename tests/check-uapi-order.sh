@@ -8,9 +8,10 @@
 # dropped), with that kernel's <linux/version.h>, in front of the
 # system's older headers. <linux/uio.h>'s struct iovec clashes with the C
 # library's whatever dmtok does, so the program defines __iovec_defined,
-# as such programs must. (The other order cannot work: <dmtok.h> defines
-# the structs, a later <linux/uio.h> defines them again.) Exit 77 without
-# the headers package.
+# as such programs must. The other order too: <dmtok.h> first defines the
+# structs and stands in for <linux/uio.h> (its guard set), so a later
+# <linux/uio.h> defines nothing twice. Exit 77 without the headers
+# package.
 # usage: check-uapi-order.sh CC INCLUDE_DIR
 # Compiled only (the sizes are a static assertion), so it checks a cross
 # compiler too.
@@ -36,13 +37,18 @@ sed -E -e 's/([[:space:](])(__user|__force|__iomem)[[:space:]]/\1/g' \
   "$common/include/uapi/linux/uio.h" > "$work/linux/uio.h"
 cp "$arch/include/generated/uapi/linux/version.h" "$work/linux/version.h"
 grep -q 'struct dmabuf_cmsg' "$work/linux/uio.h" || { echo "no dmabuf_cmsg in $common"; exit 1; }
-printf '#include <linux/uio.h>\n#include <dmtok.h>\nstruct dmabuf_cmsg c;\nstruct dmabuf_token t;\n_Static_assert(sizeof(c) + sizeof(t) == 32, "UAPI sizes");\n' > "$work/t.c"
-# UIO_MAXIOV differs between <linux/uio.h> and <sys/uio.h>: a warning, not dmtok's
-if $cc -std=gnu11 -Wall -Wno-error -D__iovec_defined -I"$work" -I"$inc" "$work/t.c" \
-     -c -o "$work/t.o" 2> "$work/err" && ! grep -q 'dmabuf' "$work/err"; then
-  echo "ok - a 6.12 <linux/uio.h>, then <dmtok.h>: the system's structs, defined once"
-  exit 0
-fi
-cat "$work/err"
-echo "not ok - a 6.12 <linux/uio.h>, then <dmtok.h>"
-exit 1
+bad=0
+for order in "linux/uio.h dmtok.h" "dmtok.h linux/uio.h"; do
+  set -- $order
+  printf '#include <%s>\n#include <%s>\nstruct dmabuf_cmsg c;\nstruct dmabuf_token t;\n_Static_assert(sizeof(c) + sizeof(t) == 32, "UAPI sizes");\n' \
+    "$1" "$2" > "$work/t.c"
+  # UIO_MAXIOV differs between <linux/uio.h> and <sys/uio.h>: a warning, not dmtok's
+  if $cc -std=gnu11 -Wall -Wno-error -D__iovec_defined -I"$work" -I"$inc" "$work/t.c" \
+       -c -o "$work/t.o" 2> "$work/err" && ! grep -q 'dmabuf' "$work/err"; then
+    echo "ok - <$1>, then <$2> (6.12 UAPI): the structs defined once"
+  else
+    cat "$work/err"
+    echo "not ok - <$1>, then <$2> (6.12 UAPI)"; bad=1
+  fi
+done
+exit $bad

@@ -42,6 +42,13 @@
  * is set and <linux/version.h>, which has only macros, says >= 6.12).
  * This header never includes <linux/uio.h> itself: its struct iovec
  * clashes with the C library's (<sys/uio.h>) whatever dmtok does.
+ *
+ * When it defines the structs, it stands in for <linux/uio.h>: it sets
+ * that header's guard and gives what else it has (UIO_FASTIOV;
+ * UIO_MAXIOV, which <sys/uio.h> may give already; struct iovec is the C
+ * library's), so a <linux/uio.h> included after <dmtok.h> adds nothing
+ * and defines nothing twice. Either order compiles
+ * (tests/check-uapi-order.sh).
  */
 #if defined(__LINUX_UIO_H) && defined(__linux__) && defined(__has_include)
 #if __has_include(<linux/version.h>)
@@ -64,6 +71,16 @@ struct dmabuf_token {
 	uint32_t token_start;
 	uint32_t token_count;
 };
+
+#ifndef __LINUX_UIO_H
+#define __LINUX_UIO_H	/* <linux/uio.h>, from here on: see above */
+#ifndef UIO_FASTIOV
+#define UIO_FASTIOV	8
+#endif
+#ifndef UIO_MAXIOV
+#define UIO_MAXIOV	1024
+#endif
+#endif
 #endif
 
 #endif /* DMTOK_UAPI_H */
