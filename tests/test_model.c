@@ -556,6 +556,45 @@ static void test_deferred_off_releases_held_pools(void **state)
 	env_free(e);
 }
 
+/*
+ * The page pool's reuse order (net/core/page_pool.c, 6.12): a put recycles
+ * into the tail of the ptr_ring (FIFO, page_pool_recycle_in_ring()); an
+ * allocation pops the alloc cache, and an empty cache is refilled with up
+ * to 64 niovs from the ring's head, the last of them handed out first
+ * (page_pool_refill_alloc_cache(), __page_pool_get_cached()). So pages
+ * returned 0..99 come back as 63..0, then 99..64 -- not the most recent
+ * first, as a stack would give them.
+ */
+static void test_pool_reuse_order(void **state)
+{
+	struct env *e = env_setup("slots", 128 * 4096, NULL, 0);
+	struct net_devmem_dmabuf_binding *b = dmtok_binding_lookup(e->net, (uint32_t)e->binding);
+	struct dmtok_page_pool *pool;
+	struct net_iov *n[100];
+	(void)state;
+
+	assert_int_equal(dmtok_pp_create(e->net, b, 1024, &pool), 0);
+	for (int i = 0; i < 100; i++) {
+		n[i] = dmtok_pp_alloc(pool);
+		assert_non_null(n[i]);
+		assert_int_equal(n[i]->index, i);	/* a fresh gen_pool: lowest first */
+	}
+	for (int i = 0; i < 100; i++)
+		assert_true(dmtok_pp_put_niov(n[i]));	/* last reference: into the ring */
+	for (int i = 63; i >= 0; i--)
+		assert_int_equal(dmtok_pp_alloc(pool)->index, i);
+	for (int i = 99; i >= 64; i--)
+		assert_int_equal(dmtok_pp_alloc(pool)->index, i);
+	for (int i = 0; i < 100; i++)
+		assert_true(dmtok_pp_put_niov(n[i]));
+	pthread_mutex_lock(&e->net->lock);
+	dmtok_pp_destroy(pool);
+	pthread_mutex_unlock(&e->net->lock);
+	dmtok_binding_put(b);
+	check_ok(e);
+	env_free(e);
+}
+
 static void test_pool_runs_dry(void **state)
 {
 	struct env *e = env_setup("xarray", 8 * 4096, NULL, 0);
@@ -643,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_unbind_keeps_binding_alive),
 		cmocka_unit_test(test_deferred_pool_release),
 		cmocka_unit_test(test_deferred_off_releases_held_pools),
+		cmocka_unit_test(test_pool_reuse_order),
 		cmocka_unit_test(test_pool_runs_dry),
 		cmocka_unit_test(test_alloc_failure_lifecycle),
 	};

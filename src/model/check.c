@@ -128,10 +128,10 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 			fail(&c, "page pool of a freed binding");
 			continue;
 		}
-		for (p = 0; p < pool->ring_count; p++) {
-			bc->free[pool->ring[p]->index]++;
+		for (p = 0; p < dmtok_pp_held(pool); p++) {	/* ring and alloc cache */
+			bc->free[dmtok_pp_held_at(pool, p)->index]++;
 			/* page_pool_unref_netmem(): a recycled niov keeps 1 */
-			bc->refs[pool->ring[p]->index]++;
+			bc->refs[dmtok_pp_held_at(pool, p)->index]++;
 		}
 		for (p = 0; p < bc->b->npages; p++)
 			out += __atomic_load_n(&bc->b->niovs[p].pp, __ATOMIC_RELAXED) == pool;

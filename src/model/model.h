@@ -54,11 +54,21 @@ void dmtok_dmabuf_get(struct dmtok_dmabuf *d);
 void dmtok_dmabuf_put(struct dmtok_dmabuf *d);
 
 /* ---- page pool (one per bound RX queue) ---- */
+#define DMTOK_PP_ALLOC_CACHE_SIZE	128	/* PP_ALLOC_CACHE_SIZE, 6.12 */
+#define DMTOK_PP_ALLOC_CACHE_REFILL	64	/* PP_ALLOC_CACHE_REFILL */
+/* The idx-th niov the pool holds (ring, then cache), idx < held(pool); pool->lock. */
+#define dmtok_pp_held(pool)	((pool)->ring_count + (pool)->cache_count)
+#define dmtok_pp_held_at(pool, idx)					\
+	((idx) < (pool)->ring_count ?					\
+	 (pool)->ring[((pool)->ring_head + (idx)) % (pool)->ring_size] :	\
+	 (pool)->cache[(idx) - (pool)->ring_count])
 struct dmtok_page_pool {
-	spinlock_t lock;	/* ring, inflight, dying */
+	spinlock_t lock;	/* ring, cache, inflight, dying */
 	struct net_devmem_dmabuf_binding *binding;	/* holds a binding ref */
-	struct net_iov **ring;	/* recycle ring (ptr_ring) */
-	u32 ring_size, ring_count;
+	struct net_iov **ring;	/* recycle ring (ptr_ring): FIFO, ring_size slots */
+	u32 ring_size, ring_head, ring_count;
+	struct net_iov *cache[DMTOK_PP_ALLOC_CACHE_SIZE];	/* alloc.cache: LIFO */
+	u32 cache_count;
 	u64 inflight;		/* niovs taken from the binding, not yet given back */
 	bool dying;		/* page_pool_destroy() called */
 	bool deferred;		/* its release waits for dmtok_net_run_deferred() */

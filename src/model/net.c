@@ -322,7 +322,7 @@ int dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c)
 	TAILQ_FOREACH(pool, &net->pools, all) {
 		c->page_pools++;
 		spin_lock(&pool->lock);
-		c->niovs_out -= pool->ring_count;
+		c->niovs_out -= dmtok_pp_held(pool);
 		spin_unlock(&pool->lock);
 	}
 	TAILQ_FOREACH(sk, &net->socks, all)

@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * Page pools over a devmem binding, mirroring net/core/page_pool.c with
- * the dmabuf memory provider (mp_dmabuf_devmem_*): alloc hands out a niov
- * with pp_ref_count 1 (from the recycle ring, else from the binding's free
- * pool); the put that drops the last reference (napi_pp_put_page())
- * recycles it into the ring (page_pool_recycle_in_ring()), or gives it
- * back to the binding when the ring is full. page_pool_destroy() runs
+ * the dmabuf memory provider (mp_dmabuf_devmem_*), in the kernel's order
+ * (6.12): alloc hands out a niov with pp_ref_count 1 from the alloc cache
+ * (a LIFO stack of up to 128, page_pool_alloc_netmems() ->
+ * __page_pool_get_cached()); an empty cache is refilled with up to 64
+ * niovs from the head of the recycle ring (page_pool_refill_alloc_cache():
+ * the last one taken goes out first), and an empty ring falls back to the
+ * binding's free pool (mp_dmabuf_devmem_alloc_netmems()). The put that
+ * drops the last reference (napi_pp_put_page(), never allow_direct)
+ * recycles into the tail of the ring, a FIFO ptr_ring
+ * (page_pool_recycle_in_ring()), or gives the niov back to the binding
+ * when the ring is full. So a returned page is reissued after the ring
+ * ahead of it, not at once. page_pool_destroy() runs
  * page_pool_release() once -- the ring scrubbed back to the binding, the
  * pool freed if nothing is in flight -- and otherwise the kernel retries
  * from delayed work every second (page_pool_release_retry(), 6.12): puts
@@ -63,14 +70,20 @@ static void pp_free(struct dmtok_page_pool *pool)
 	kfree(pool);
 }
 
-/* page_pool_alloc_netmems() */
+/* page_pool_alloc_netmems(): the cache, a refill from the ring, the binding */
 struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
 {
 	struct net_iov *niov = NULL;
 
 	spin_lock(&pool->lock);
-	if (pool->ring_count) {
-		niov = pool->ring[--pool->ring_count];
+	if (!pool->cache_count)		/* page_pool_refill_alloc_cache() */
+		while (pool->cache_count < DMTOK_PP_ALLOC_CACHE_REFILL && pool->ring_count) {
+			pool->cache[pool->cache_count++] = pool->ring[pool->ring_head];
+			pool->ring_head = (pool->ring_head + 1) % pool->ring_size;
+			pool->ring_count--;
+		}
+	if (pool->cache_count) {
+		niov = pool->cache[--pool->cache_count];
 		__atomic_store_n(&niov->in_ring, false, __ATOMIC_RELAXED);
 	} else {
 		niov = dmtok_binding_alloc_niov(pool->binding);
@@ -110,7 +123,7 @@ static void pp_return(struct net_iov *niov)
 	/* deferred release: a dying pool's ring fills until the retry runs */
 	if ((!pool->dying || pool->deferred) && pool->ring_count < pool->ring_size) {
 		__atomic_store_n(&niov->in_ring, true, __ATOMIC_RELAXED);	/* pp_ref_count stays 1 */
-		pool->ring[pool->ring_count++] = niov;
+		pool->ring[(pool->ring_head + pool->ring_count++) % pool->ring_size] = niov;
 	} else {
 		pp_release_page(pool, niov);
 		/* the retry at once; a deferred one is the flush's to run */
@@ -164,18 +177,34 @@ bool dmtok_napi_pp_put_page(netmem_ref netmem)
 	return dmtok_pp_put_niov(netmem_to_net_iov(netmem));
 }
 
-/* page_pool_release(): the ring back to the binding; true if nothing is out. */
+/*
+ * page_pool_empty_alloc_cache_once() and page_pool_empty_ring(): every
+ * niov the pool holds goes back to the binding. Under pool->lock.
+ */
+static void pp_scrub(struct dmtok_page_pool *pool)
+{
+	while (dmtok_pp_held(pool)) {
+		struct net_iov *niov = dmtok_pp_held_at(pool, 0);
+
+		if (pool->ring_count) {
+			pool->ring_head = (pool->ring_head + 1) % pool->ring_size;
+			pool->ring_count--;
+		} else {
+			pool->cache_count--;
+			niov = pool->cache[pool->cache_count];
+		}
+		__atomic_store_n(&niov->in_ring, false, __ATOMIC_RELAXED);
+		pp_release_page(pool, niov);	/* at 1 in the pool */
+	}
+}
+
+/* page_pool_release(): what it holds back to the binding; true if nothing is out. */
 static bool pp_release(struct dmtok_page_pool *pool)
 {
 	bool idle;
 
 	spin_lock(&pool->lock);
-	while (pool->ring_count) {
-		struct net_iov *niov = pool->ring[--pool->ring_count];
-
-		__atomic_store_n(&niov->in_ring, false, __ATOMIC_RELAXED);
-		pp_release_page(pool, niov);	/* at 1 in the ring */
-	}
+	pp_scrub(pool);
 	idle = !pool->inflight;
 	spin_unlock(&pool->lock);
 	return idle;
@@ -247,12 +276,7 @@ again:
 			continue;
 		spin_lock(&pool->lock);
 		pool->deferred = false;
-		while (pool->ring_count) {
-			struct net_iov *niov = pool->ring[--pool->ring_count];
-
-			__atomic_store_n(&niov->in_ring, false, __ATOMIC_RELAXED);
-			pp_release_page(pool, niov);
-		}
+		pp_scrub(pool);
 		idle = !pool->inflight;
 		spin_unlock(&pool->lock);
 		if (idle) {	/* nothing is out: no put can race the free */
