@@ -595,6 +595,61 @@ static void test_pool_reuse_order(void **state)
 	env_free(e);
 }
 
+/*
+ * Device unregistration under the series' manual release (v10): the
+ * queue's user is one of the binding's users, dev_dmabuf_uninstall()
+ * (net/core/devmem.c, unchanged by v10) takes the queue out of
+ * bound_rxqs without dropping it, and net_devmem_unbind_dmabuf() drops a
+ * user only for the queues still there. So after the socket closes, the
+ * device goes and the binding is unbound, one user is left and the urefs
+ * the user parked are never reclaimed: the binding, its pools and its
+ * dmabuf stay for good. The checker names it; the proposed fix
+ * (DMTOK_NETDEV_DESTROY_DROP_USERS: the uninstall drops the user) brings
+ * everything home.
+ */
+static void v10_destroy_case(unsigned int flags)
+{
+	struct env *e = env_setup("niov-uref-v10", 1 * MB, NULL, DMTOK_BIND_NO_AUTORELEASE);
+	struct dmtok_net_counts c;
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 8 * 4096), 8 * 4096);
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(e->cl.nfrags, 8);
+	assert_int_equal(dmtok_close(e->net, e->sock), 0);	/* tokens still held */
+	e->sock = -1;
+	assert_int_equal(dmtok_netdev_destroy(e->net, e->ifindex, 0x80), -EINVAL);
+	assert_int_equal(dmtok_netdev_destroy(e->net, e->ifindex, flags), 0);
+	assert_int_equal(dmtok_netdev_destroy(e->net, e->ifindex, flags), -ENODEV);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4096), -ENODEV);
+	assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), 0);
+	dmtok_net_counts(e->net, &c);
+	if (flags & DMTOK_NETDEV_DESTROY_DROP_USERS) {
+		check_ok(e);
+		assert_int_equal(c.bindings, 0);
+		assert_int_equal(c.niovs_out, 0);
+	} else {
+		struct net_devmem_dmabuf_binding *b = e->net->bindings;
+
+		assert_int_equal(dmtok_check(e->net, e->msg, sizeof(e->msg)), -EUCLEAN);
+		assert_non_null(strstr(e->msg, "parked urefs can never be reclaimed"));
+		assert_int_equal(c.bindings, 1);
+		assert_int_equal(c.niovs_out, 8);	/* pinned: nothing will drop them */
+		/* what the fix would have done, by hand, so the test ends clean */
+		dmtok_binding_get(b);
+		net_devmem_dmabuf_binding_user_put(b);
+		dmtok_binding_put(b);
+		check_ok(e);
+	}
+	env_free(e);
+}
+
+static void test_v10_netdev_destroy_pins_urefs(void **state)
+{
+	(void)state;
+	v10_destroy_case(0);
+	v10_destroy_case(DMTOK_NETDEV_DESTROY_DROP_USERS);
+}
+
 static void test_pool_runs_dry(void **state)
 {
 	struct env *e = env_setup("xarray", 8 * 4096, NULL, 0);
@@ -683,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_deferred_pool_release),
 		cmocka_unit_test(test_deferred_off_releases_held_pools),
 		cmocka_unit_test(test_pool_reuse_order),
+		cmocka_unit_test(test_v10_netdev_destroy_pins_urefs),
 		cmocka_unit_test(test_pool_runs_dry),
 		cmocka_unit_test(test_alloc_failure_lifecycle),
 	};

@@ -90,6 +90,18 @@ struct dmtok_netdev_opts {
 int dmtok_netdev_create(struct dmtok_net *net,
 			const struct dmtok_netdev_opts *opts);
 
+/*
+ * Unregisters netdev @ifindex as unregister_netdevice() does for devmem
+ * (dev_dmabuf_uninstall(), 6.12 to v10): its queues leave their bindings
+ * and their page pools are destroyed; the bindings stay until unbound;
+ * flows to it deliver nothing (-ENODEV). In v10 a bound queue is a user of
+ * its binding and the uninstall does not drop it, so in manual mode the
+ * parked urefs are never reclaimed; DMTOK_NETDEV_DESTROY_DROP_USERS drops
+ * it (the proposed fix). Returns 0, -EINVAL, -ENODEV.
+ */
+#define DMTOK_NETDEV_DESTROY_DROP_USERS	0x1u
+int dmtok_netdev_destroy(struct dmtok_net *net, int ifindex, unsigned int flags);
+
 /* ---- RX bindings (net_devmem_bind_dmabuf / netdev_nl_bind_rx_doit) ---- */
 
 /*

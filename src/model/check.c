@@ -175,6 +175,28 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 			}
 		}
 	}
+	/*
+	 * The series' (v10) user accounting: an unbound manual-release binding
+	 * whose parked urefs nothing can reclaim any more -- no queue is
+	 * bound to it and no socket is open, yet users are left, so
+	 * net_devmem_dmabuf_binding_put_urefs() will never run (a queue's
+	 * user that dev_dmabuf_uninstall() did not drop).
+	 */
+	for (i = 0; i < c.nb && !c.bad && TAILQ_EMPTY(&net->socks); i++) {
+		struct net_devmem_dmabuf_binding *ub = c.bc[i].b;
+		bool queued = false, parked = false;
+
+		if (!ub->unbound || ub->autorelease || atomic_read(&ub->users) <= 0)
+			continue;
+		TAILQ_FOREACH(dev, &net->devs, link)
+			for (unsigned int q = 0; q < dev->opts.nqueues; q++)
+				queued |= dev->rxq[q].binding == ub;
+		for (p = 0; p < ub->npages && !parked; p++)
+			parked = atomic_read(&ub->niovs[p].uref) > 0;
+		if (!queued && parked)
+			fail(&c, "binding %u: unbound, no queue and no socket left, but %d user(s): "
+			     "its parked urefs can never be reclaimed", ub->id, atomic_read(&ub->users));
+	}
 	if (!c.bad && dmtok_warn_count())
 		fail(&c, "%lu WARN(s) hit", dmtok_warn_count());
 	goto out;

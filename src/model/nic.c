@@ -52,6 +52,68 @@ int dmtok_netdev_create(struct dmtok_net *net,
 	return ifindex;
 }
 
+/*
+ * unregister_netdevice_many_notify() (net/core/dev.c, 6.12) for the parts
+ * devmem sees: dev_dmabuf_uninstall() (net/core/devmem.c; the series'
+ * v10 does not change it) takes each queue out of its binding's
+ * bound_rxqs -- and drops nothing else: in v10 a bound queue is one of the
+ * binding's users, and net_devmem_unbind_dmabuf() later drops a user only
+ * for the queues still in bound_rxqs, so the queue's user is never
+ * dropped. The driver's queues go with their page pools (page_pool_destroy()).
+ * DMTOK_NETDEV_DESTROY_DROP_USERS is the proposed fix: the uninstall drops
+ * the queue's user itself. Flows steered to the device deliver nothing
+ * from then on (-ENODEV).
+ */
+int dmtok_netdev_destroy(struct dmtok_net *net, int ifindex, unsigned int flags)
+{
+	struct dmtok_netdev *dev;
+	struct dmtok_flow *fl;
+	unsigned int i;
+
+	if (!net || (flags & ~DMTOK_NETDEV_DESTROY_DROP_USERS))
+		return -EINVAL;
+	pthread_mutex_lock(&net->lock);
+	dev = dmtok_netdev_find(net, ifindex);
+	if (!dev) {
+		pthread_mutex_unlock(&net->lock);
+		return -ENODEV;
+	}
+	TAILQ_REMOVE(&net->devs, dev, link);
+	TAILQ_FOREACH(fl, &net->flows, link)
+		if (fl->dev == dev)
+			fl->dev = NULL;
+	for (i = 0; i < dev->opts.nqueues; i++) {
+		struct dmtok_rxq *q = &dev->rxq[i];
+		struct net_devmem_dmabuf_binding *b;
+		struct dmtok_page_pool *pool;
+		struct net_iov *cur;
+
+		pthread_mutex_lock(&q->lock);
+		b = q->binding;
+		pool = q->pool;
+		cur = q->cur;
+		q->binding = NULL;	/* dev_dmabuf_uninstall() */
+		q->pool = NULL;
+		q->cur = NULL;
+		pthread_mutex_unlock(&q->lock);
+		if (cur)	/* the driver's reference on its buffer page */
+			dmtok_pp_put_niov(cur);
+		if (pool)
+			dmtok_pp_destroy(pool);
+		if (b && (flags & DMTOK_NETDEV_DESTROY_DROP_USERS)) {
+			/* the reclaim's last put may free the pool and its ref */
+			dmtok_binding_get(b);
+			net_devmem_dmabuf_binding_user_put(b);
+			dmtok_binding_put(b);
+		}
+		pthread_mutex_destroy(&q->lock);
+	}
+	pthread_mutex_unlock(&net->lock);
+	kvfree(dev->rxq);
+	kfree(dev);
+	return 0;
+}
+
 static struct dmtok_flow *flow_find(struct dmtok_net *net, int id)
 {
 	struct dmtok_flow *fl;
@@ -275,6 +337,10 @@ ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes)
 		return -EINVAL;
 	}
 	dev = fl->dev;
+	if (!dev) {	/* its device was destroyed */
+		pthread_mutex_unlock(&net->lock);
+		return -ENODEV;
+	}
 	queue = fl->queue;
 	sockfd = fl->sockfd;
 	serial = fl->sock_serial;
