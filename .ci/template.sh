@@ -59,4 +59,27 @@ sed -f tests/mutants/ptrtable_noput.sed examples/scheme-template/ptrtable.c > "$
 meson setup "$out/bb" "$out/bug" >/dev/null
 ninja -C "$out/bb" >/dev/null
 sh tests/check-planted-bug.sh "$(command -v dmtok-conform)" "$out/bb/libptrtable.so" ptrtable
+echo "-- the sanitizer flavours installed beside it (clang), then dmtok-check"
+CC=clang meson setup "$out/build-asan" --prefix="$prefix" -Dkernel_source=none -Dflavour=asan \
+  -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+meson install -C "$out/build-asan" >/dev/null
+CC=clang meson setup "$out/build-tsan" --prefix="$prefix" -Dkernel_source=none -Dflavour=tsan \
+  -Db_sanitize=thread -Db_lundef=false >/dev/null
+meson install -C "$out/build-tsan" >/dev/null
+dmtok-check --quick --out "$out/check" examples/scheme-template/ptrtable.c
+echo "-- dmtok-check must FAIL each planted bug, naming what fired"
+for m in ptrtable_noput ptrtable_kmalloc ptrtable_sleep_locked; do
+  sed -f "tests/mutants/$m.sed" examples/scheme-template/ptrtable.c > "$out/$m.c"
+  rc=0; dmtok-check --quick --out "$out/check-$m" "$out/$m.c" > "$out/check-$m.log" 2>&1 || rc=$?
+  grep -E 'FAIL' "$out/check-$m.log" | head -3
+  [ $rc -eq 1 ] || { cat "$out/check-$m.log"; echo "dmtok-check did not fail $m (rc $rc)"; exit 1; }
+done
+echo "-- and an ordering bug (niov-array publishing its binding without release/acquire,"
+echo "   tests/mutants/relaxed_publish.sed) as an out-of-tree file: the TSan interleaving fails it"
+sed -f tests/mutants/relaxed_publish.sed src/schemes/niov_array.c |
+  sed 's/\.name\t*= "niov-array"/.name = "myarray"/; s/#include "builtin.h"//' > "$out/myarray.c"
+printf '\nDMTOK_SCHEME_EXPORT(&dmtok_scheme_niov_array);\n' >> "$out/myarray.c"
+rc=0; dmtok-check --quick --out "$out/check-order" "$out/myarray.c" > "$out/check-order.log" 2>&1 || rc=$?
+grep -E 'interleave .*FAIL' "$out/check-order.log" || { cat "$out/check-order.log"; exit 1; }
+[ $rc -eq 1 ] || exit 1
 echo "template path: all steps passed"

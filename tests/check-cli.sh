@@ -6,12 +6,11 @@
 # a status from 1 to 125 (not 0, not a signal, not the timeout), print a
 # line naming the problem (the case's pattern), and present no result: no
 # PASS, no CLEAN, no table, no sanitizer report.
-# usage: check-cli.sh BUILD_DIR   (programs run through MESON_EXE_WRAPPER)
-b=$1
+# usage: check-cli.sh PLAN CONFORM STRESS INTERLEAVE LEAK-REPRO BENCH
+#   (the programs' paths; they run through MESON_EXE_WRAPPER in a cross build)
 w=${MESON_EXE_WRAPPER:-}
-plan=$b/src/dmtok-plan conform=$b/tests/dmtok-conform stress=$b/tests/dmtok-stress
-inter=$b/tests/dmtok-interleave repro=$b/tests/dmtok-leak-repro bench=$b/bench/dmtok-bench
-port="sh $b/src/dmtok-port-check-uninstalled"
+plan=$1 conform=$2 stress=$3 inter=$4 repro=$5 bench=$6
+port="sh $(dirname "$plan")/dmtok-port-check-uninstalled"
 fails=0 n=0
 # case PATTERN PROGRAM ARGS...
 case_() {
