@@ -61,6 +61,9 @@ static inline void check_ok(struct env *e)
 	}
 }
 
+/* The kernel profile every net of this program is made with (--kernel). */
+static enum dmtok_kernel harness_kernel = DMTOK_KERNEL_V10;
+
 /* Installs the counting allocator and creates an empty net. */
 static inline struct env *env_new(void)
 {
@@ -70,6 +73,7 @@ static inline struct env *env_new(void)
 	dmtok_warn_reset();
 	dmtok_test_allocator_install(&e->ta);
 	assert_int_equal(dmtok_net_create(&e->net), 0);
+	assert_int_equal(dmtok_net_set_kernel(e->net, harness_kernel), 0);
 	e->cl.frags = calloc(MAX_FRAGS_TRACKED, sizeof(*e->cl.frags));
 	assert_non_null(e->cl.frags);
 	e->dmabuf = e->binding = e->sock = e->flow = -1;

@@ -328,6 +328,8 @@ static void test_bind_args_and_ids(void **state)
 	uint32_t id;
 	(void)state;
 
+	/* the 6.12 profile: its order, errnos and id use */
+	assert_int_equal(dmtok_net_set_kernel(e->net, DMTOK_KERNEL_6_12), 0);
 	ifi = dmtok_netdev_create(e->net, &o);
 	d = dmtok_dmabuf_create(e->net, MB, 0, 0);
 	assert_int_equal(dmtok_bind_rx(e->net, ifi, d, NULL, 1, 0), -EINVAL);
@@ -378,6 +380,60 @@ static void test_bind_args_and_ids(void **state)
 	assert_int_equal(dmtok_bind_rx(e->net, ifi, d, &q[0], 1, 0), 1);	/* 3 and 6 in use */
 	check_ok(e);
 	env_free(e);
+}
+
+/*
+ * What the profiles change in a bind, each as its kernel does it:
+ * 6.12 (netdev_nl_bind_rx_doit(), net_devmem_bind_dmabuf()): a queue out
+ * of range is -ERANGE and uses up the id taken before it, a queue named
+ * twice is -EEXIST, there is no autorelease attribute; 6.18/7.0:
+ * netdev_nl_read_rxq_bitmap() refuses the queue with -EINVAL before the
+ * dmabuf is even looked up (no id used), merges a queue named twice; v10:
+ * 6.18 plus the autorelease mode. A profile is set before the first bind.
+ */
+static void test_kernel_profiles(void **state)
+{
+	static const enum dmtok_kernel ks[] = { DMTOK_KERNEL_6_12, DMTOK_KERNEL_6_18, DMTOK_KERNEL_V10 };
+	struct dmtok_netdev_opts o = { .nqueues = 4 };
+	enum dmtok_kernel k;
+	(void)state;
+
+	assert_int_equal(dmtok_kernel_parse("6.12", &k), 0);
+	assert_int_equal(k, DMTOK_KERNEL_6_12);
+	assert_int_equal(dmtok_kernel_parse("7.0", &k), 0);
+	assert_int_equal(k, DMTOK_KERNEL_6_18);
+	assert_int_equal(dmtok_kernel_parse("v10", &k), 0);
+	assert_int_equal(k, DMTOK_KERNEL_V10);
+	assert_int_equal(dmtok_kernel_parse("6.13", &k), -EINVAL);
+	assert_int_equal(dmtok_kernel_parse(NULL, &k), -EINVAL);
+	for (unsigned int i = 0; i < ARRAY_SIZE(ks); i++) {
+		struct env *e = env_new();
+		unsigned int bad[2] = { 0, 9 }, dup[2] = { 1, 1 };
+		int ifi, d, b;
+
+		assert_int_equal(dmtok_net_set_kernel(e->net, ks[i]), 0);
+		assert_int_equal(dmtok_net_set_kernel(e->net, (enum dmtok_kernel)7), -EINVAL);
+		ifi = dmtok_netdev_create(e->net, &o);
+		d = dmtok_dmabuf_create(e->net, MB, 0, 0);
+		/* a queue past the device's, with a dmabuf fd that is not open */
+		assert_int_equal(dmtok_bind_rx(e->net, ifi, 77, bad, 2, 0),
+				 ks[i] == DMTOK_KERNEL_6_12 ? -EBADF : -EINVAL);
+		assert_int_equal(dmtok_bind_rx(e->net, ifi, d, bad, 2, 0),
+				 ks[i] == DMTOK_KERNEL_6_12 ? -ERANGE : -EINVAL);
+		/* 6.12 used id 1 up on the -ERANGE */
+		b = dmtok_bind_rx(e->net, ifi, d, dup, 2, 0);
+		if (ks[i] == DMTOK_KERNEL_6_12) {
+			assert_int_equal(b, -EEXIST);		/* named twice: id 2 gone */
+			assert_int_equal(dmtok_bind_rx(e->net, ifi, d, dup, 1, 0), 3);
+		} else {
+			assert_int_equal(b, 1);			/* merged; no id used before */
+		}
+		assert_int_equal(dmtok_bind_rx(e->net, ifi, d, &bad[0], 1, DMTOK_BIND_NO_AUTORELEASE),
+				 ks[i] == DMTOK_KERNEL_V10 ? -EBUSY : -EINVAL);
+		assert_int_equal(dmtok_net_set_kernel(e->net, DMTOK_KERNEL_V10), -EBUSY);
+		check_ok(e);
+		env_free(e);
+	}
 }
 
 static void test_binding_vec_and_pool(void **state)
@@ -738,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_deferred_pool_release),
 		cmocka_unit_test(test_deferred_off_releases_held_pools),
 		cmocka_unit_test(test_pool_reuse_order),
+		cmocka_unit_test(test_kernel_profiles),
 		cmocka_unit_test(test_v10_netdev_destroy_pins_urefs),
 		cmocka_unit_test(test_pool_runs_dry),
 		cmocka_unit_test(test_alloc_failure_lifecycle),

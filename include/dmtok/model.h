@@ -54,6 +54,32 @@ int dmtok_net_set_deferred_release(struct dmtok_net *net, int on);
 /* Runs every waiting page-pool release. Returns pools freed, or -EINVAL. */
 int dmtok_net_run_deferred(struct dmtok_net *net);
 
+/*
+ * Kernel behaviour profiles: the rules that differ between versions
+ * follow the net's profile (docs/fidelity.md has the table).
+ *  - DMTOK_KERNEL_6_12: netdev_nl_bind_rx_doit() and
+ *    net_devmem_bind_dmabuf() of 6.12 -- the binding id is taken right
+ *    after the binding's allocation, before its niovs and the queues, so
+ *    any later error uses it up; a queue out of range is -ERANGE, one
+ *    named twice or already bound -EEXIST; no autorelease attribute
+ *    (DMTOK_BIND_NO_AUTORELEASE is -EOPNOTSUPP).
+ *  - DMTOK_KERNEL_6_18 (7.0 alike): netdev_nl_read_rxq_bitmap() refuses a
+ *    queue past the device's with -EINVAL before dma_buf_get(), merges a
+ *    queue named twice, and the id is taken last, only on success; no
+ *    autorelease attribute.
+ *  - DMTOK_KERNEL_V10 (the default): 6.18 plus the token series' v10, the
+ *    system-wide autorelease mode (-EBUSY on mixing).
+ */
+enum dmtok_kernel {
+	DMTOK_KERNEL_V10 = 0,
+	DMTOK_KERNEL_6_12,
+	DMTOK_KERNEL_6_18,
+};
+/* Sets @net's profile; only before its first bind. 0, -EINVAL, -EBUSY. */
+int dmtok_net_set_kernel(struct dmtok_net *net, enum dmtok_kernel k);
+/* "6.12", "6.18", "v10" (also "7.0") to a profile; -EINVAL for others. */
+int dmtok_kernel_parse(const char *s, enum dmtok_kernel *k);
+
 /* ---- dmabufs (udmabuf-like, addressed by fd) ---- */
 
 /* Back the dmabuf with real memory (memfd/mmap, sparse until touched). */

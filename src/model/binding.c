@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <string.h>
 
 #include "model.h"
 
@@ -89,11 +90,13 @@ void dmtok_binding_free_niov(struct net_devmem_dmabuf_binding *b, struct net_iov
 	spin_unlock(&b->lock);
 }
 
-static struct net_devmem_dmabuf_binding *binding_alloc(struct dmtok_dmabuf *d)
+/* *@late: the allocation that failed came after the binding's own (6.12 had the id then) */
+static struct net_devmem_dmabuf_binding *binding_alloc(struct dmtok_dmabuf *d, bool *late)
 {
 	struct net_devmem_dmabuf_binding *b;
 	u32 i, npages = (u32)(d->size >> d->page_shift);
 
+	*late = false;
 	/*
 	 * Each allocation is checked as it is made, so a refused one stops
 	 * the bind; kvmalloc()'s INT_MAX limit (dmtok_kmalloc) refuses what
@@ -109,6 +112,7 @@ static struct net_devmem_dmabuf_binding *binding_alloc(struct dmtok_dmabuf *d)
 		b->free_stack = kvcalloc(npages, sizeof(*b->free_stack), GFP_KERNEL);
 	if (!b->free_stack) {
 		binding_free_mem(b);
+		*late = true;
 		return NULL;
 	}
 	b->npages = npages;
@@ -179,11 +183,13 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 		   unsigned int flags, u32 *id)
 {
 	struct dmtok_page_pool *pools[DMTOK_MAX_QUEUES];
+	unsigned int q[DMTOK_MAX_QUEUES], nq = 0;
 	struct dmtok_dmabuf *d = NULL;
 	struct dmtok_netdev *dev;
 	struct net_devmem_dmabuf_binding *b = NULL;
-	bool autorelease = !(flags & DMTOK_BIND_NO_AUTORELEASE);
+	bool autorelease = !(flags & DMTOK_BIND_NO_AUTORELEASE), late;
 	unsigned int i, j, npools = 0;
+	enum dmtok_kernel k;
 	int err;
 
 	if (!net || !queues || !nqueues || nqueues > DMTOK_MAX_QUEUES ||
@@ -191,50 +197,87 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 		return -EINVAL;
 
 	/*
-	 * The kernel's order (netdev_nl_bind_rx_doit(), 6.12; the mode check
-	 * of the series, v10): the netdev; then net_devmem_bind_dmabuf():
-	 * dma_buf_get() (-EBADF: no such fd, -EINVAL: not a dmabuf), the
-	 * binding (-ENOMEM), the mode (-EBUSY, no id taken), the id
-	 * (xa_alloc_cyclic()); then net_devmem_bind_dmabuf_to_queue() for
-	 * each queue in turn: -ERANGE out of range, -EEXIST already bound --
-	 * a queue named twice in one request finds itself bound -- and the
-	 * queue's page pool (-ENOMEM). An error after the id unbinds, so the
-	 * id is used up, as in the kernel.
+	 * The kernel's order, by profile (dmtok_net_set_kernel()).
+	 * 6.12 (netdev_nl_bind_rx_doit(), net_devmem_bind_dmabuf()): the
+	 * netdev; dma_buf_get() (-EBADF: no such fd, -EINVAL: not a dmabuf);
+	 * the binding (-ENOMEM); the id (xa_alloc_cyclic()), before the
+	 * niov arrays, so their -ENOMEM uses it up; then each queue in turn
+	 * (net_devmem_bind_dmabuf_to_queue()): -ERANGE out of range, -EEXIST
+	 * already bound -- a queue named twice finds itself bound -- and its
+	 * page pool (-ENOMEM); an error after the id unbinds: the id is used
+	 * up. 6.18 and 7.0: netdev_nl_read_rxq_bitmap() first refuses a queue
+	 * past the device's (-EINVAL) and merges one named twice; the id is
+	 * taken after all of the binding's allocations, before the queues.
+	 * v10 (the default): 6.18 and the system-wide autorelease mode
+	 * (-EBUSY, after the binding's allocation, no id taken). Before v10
+	 * there is no autorelease attribute: asking for manual release is
+	 * an unknown attribute (-EINVAL).
 	 */
 	pthread_mutex_lock(&net->lock);
+	k = net->kernel;
+	net->bound_once = true;
+	if ((flags & DMTOK_BIND_NO_AUTORELEASE) && k != DMTOK_KERNEL_V10) {
+		err = -EINVAL;
+		goto out_unlock;
+	}
 	dev = dmtok_netdev_find(net, ifindex);
 	if (!dev) {
 		err = -ENODEV;
 		goto out_unlock;
+	}
+	if (k != DMTOK_KERNEL_6_12) {	/* netdev_nl_read_rxq_bitmap() */
+		for (i = 0; i < nqueues; i++) {
+			if (queues[i] >= dev->opts.nqueues) {
+				err = -EINVAL;
+				goto out_unlock;
+			}
+			for (j = 0; j < nq && q[j] != queues[i]; j++)
+				;
+			if (j == nq)
+				q[nq++] = queues[i];
+		}
+		/* for_each_set_bit(): the bitmap's order */
+		for (i = 1; i < nq; i++)
+			for (j = i; j > 0 && q[j - 1] > q[j]; j--) {
+				unsigned int t = q[j];
+
+				q[j] = q[j - 1];
+				q[j - 1] = t;
+			}
+	} else {
+		memcpy(q, queues, nqueues * sizeof(*q));
+		nq = nqueues;
 	}
 	d = dmtok_dmabuf_get_fd(net, dmabuf_fd);
 	if (!d) {
 		err = dmtok_fd_is_open(net, dmabuf_fd) ? -EINVAL : -EBADF;
 		goto out_unlock;
 	}
-	b = binding_alloc(d);
+	b = binding_alloc(d, &late);
 	if (!b) {
+		if (late && k == DMTOK_KERNEL_6_12)
+			goto out_id;	/* the id was taken before the niov arrays */
 		err = -ENOMEM;
 		goto out_unlock;
 	}
 	b->net = net;
 	b->dmabuf = d;
 	b->autorelease = autorelease;
-	if (mode_conflicts(net, autorelease)) {
+	if (k == DMTOK_KERNEL_V10 && mode_conflicts(net, autorelease)) {
 		err = -EBUSY;	/* "System already configured with autorelease=%d" */
 		goto out_free;
 	}
-	for (i = 0; i < nqueues; i++) {
-		if (queues[i] >= dev->opts.nqueues) {
+	for (i = 0; i < nq; i++) {
+		if (q[i] >= dev->opts.nqueues) {	/* 6.12 only: 6.18 checked above */
 			err = -ERANGE;
 			goto out_queue;
 		}
 		for (j = 0; j < i; j++)
-			if (queues[j] == queues[i]) {
+			if (q[j] == q[i]) {
 				err = -EEXIST;
 				goto out_queue;
 			}
-		if (dev->rxq[queues[i]].binding) {
+		if (dev->rxq[q[i]].binding) {
 			err = -EEXIST;
 			goto out_queue;
 		}
@@ -252,14 +295,14 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 	pthread_mutex_unlock(&net->objs_lock);
 	d = NULL;	/* the binding owns the dmabuf reference now */
 	/* net_devmem_bind_dmabuf_to_queue(): each bound queue is a user (v10) */
-	atomic_set(&b->users, (int)nqueues);
-	for (i = 0; i < nqueues; i++) {
-		struct dmtok_rxq *q = &dev->rxq[queues[i]];
+	atomic_set(&b->users, (int)nq);
+	for (i = 0; i < nq; i++) {
+		struct dmtok_rxq *rxq = &dev->rxq[q[i]];
 
-		pthread_mutex_lock(&q->lock);
-		q->binding = b;
-		q->pool = pools[i];
-		pthread_mutex_unlock(&q->lock);
+		pthread_mutex_lock(&rxq->lock);
+		rxq->binding = b;
+		rxq->pool = pools[i];
+		pthread_mutex_unlock(&rxq->lock);
 	}
 	*id = b->id;
 	err = 0;
@@ -273,6 +316,12 @@ out_queue:
 out_free:
 	/* the pools dropped their refs; nothing else saw b */
 	binding_free_mem(b);
+	goto out_unlock;
+out_id:
+	pthread_mutex_lock(&net->objs_lock);
+	(void)binding_id_alloc(net);	/* 6.12: taken, then the niov arrays failed */
+	pthread_mutex_unlock(&net->objs_lock);
+	err = -ENOMEM;
 out_unlock:
 	pthread_mutex_unlock(&net->lock);
 	if (d)
@@ -367,5 +416,35 @@ int dmtok_net_set_binding_id_cursor(struct dmtok_net *net, uint32_t next)
 	net->next_binding_id = next;	/* binding_id_alloc() skips 0 */
 	pthread_mutex_unlock(&net->objs_lock);
 	pthread_mutex_unlock(&net->lock);
+	return 0;
+}
+
+int dmtok_net_set_kernel(struct dmtok_net *net, enum dmtok_kernel k)
+{
+	int err = 0;
+
+	if (!net || (k != DMTOK_KERNEL_V10 && k != DMTOK_KERNEL_6_12 && k != DMTOK_KERNEL_6_18))
+		return -EINVAL;
+	pthread_mutex_lock(&net->lock);
+	if (net->bound_once)
+		err = -EBUSY;	/* a profile is chosen before the first bind */
+	else
+		net->kernel = k;
+	pthread_mutex_unlock(&net->lock);
+	return err;
+}
+
+int dmtok_kernel_parse(const char *s, enum dmtok_kernel *k)
+{
+	if (!s || !k)
+		return -EINVAL;
+	if (!strcmp(s, "6.12"))
+		*k = DMTOK_KERNEL_6_12;
+	else if (!strcmp(s, "6.18") || !strcmp(s, "7.0"))
+		*k = DMTOK_KERNEL_6_18;
+	else if (!strcmp(s, "v10"))
+		*k = DMTOK_KERNEL_V10;
+	else
+		return -EINVAL;
 	return 0;
 }

@@ -180,6 +180,8 @@ struct dmtok_net {
 	/* separate lock for object lists touched from put paths */
 	pthread_mutex_t objs_lock;
 	bool defer_pool_release;	/* net->lock: dmtok_net_set_deferred_release() */
+	enum dmtok_kernel kernel;	/* net->lock: dmtok_net_set_kernel() */
+	bool bound_once;		/* net->lock: a bind was attempted */
 	pthread_mutex_t hook_lock;	/* the pair below, set together */
 	dmtok_rx_hook_fn rx_hook;	/* hook_lock; also read alone, atomically */
 	void *rx_hook_arg;		/* hook_lock */

@@ -17,7 +17,8 @@
  *
  * Beside the traffic, the things a user may do at the same time (the
  * "actors"): a binder whose binds fail in each of their ways (-ENODEV,
- * -EBADF, -EINVAL, -ERANGE, -EEXIST, -EBUSY, -ENOMEM) on a second netdev,
+ * -EBADF, -EINVAL for not a dmabuf and for a queue past the device's,
+ * -EEXIST, -EBUSY, -ENOMEM) on a second netdev,
  * a cycler that binds, receives, unbinds and then returns everything --
  * so the binding is freed from a put path while the binder's error path
  * walks the bindings -- with the binding-id cursor started just below
@@ -247,7 +248,8 @@ static void *binder_thread(void *arg)
 		return NULL;
 	}
 	while (!atomic_load(&stop)) {
-		static const int want[] = { -ENODEV, -EBADF, -EINVAL, -ERANGE, -EEXIST, -EBUSY, -ENOMEM };
+		/* the default profile (v10): a queue past the device's is -EINVAL */
+		static const int want[] = { -ENODEV, -EBADF, -EINVAL, -EINVAL, -EEXIST, -EBUSY, -ENOMEM };
 		int r[7];
 
 		r[0] = dmtok_bind_rx_id(net, 9999, small, &q1, 1, bind_flags, &id);
