@@ -18,6 +18,7 @@ echo "-- install dmtok into $prefix"
 meson setup "$out/build" --prefix="$prefix" -Dbuildtype=debugoptimized >/dev/null
 meson install -C "$out/build" >/dev/null
 export PATH="$prefix/bin:$PATH"
+echo "-- man pages installed: $(ls "$prefix"/share/man/man1/dmtok-check.1 "$prefix"/share/man/man3/dmtok_scheme_ops.3)"
 export PKG_CONFIG_PATH=$(dirname "$(find "$prefix" -name dmtok.pc | head -1)")
 echo "-- build the template against it (pkg-config: $(pkg-config --modversion dmtok))"
 cp -r examples/scheme-template "$out/src"
