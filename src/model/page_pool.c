@@ -141,7 +141,9 @@ static void pp_return(struct net_iov *niov)
  * holder that brings it to 0 (racing puts) sets it back to 1 and
  * recycles. A put on a niov that is not in use (in its pool's ring, or
  * at 0) is a model bug, never user input: a counted WARN, refused. The
- * kernel cannot tell; the model can, and says so.
+ * kernel tells only half of it (a niov back with its binding has its
+ * pp_magic cleared: napi_pp_put_page() returns false and its callers
+ * WARN); the model tells both, and says so.
  */
 bool dmtok_pp_put_niov(struct net_iov *niov)
 {
