@@ -35,7 +35,7 @@
  * Totals are checked across sockets: under niov-uref a guesser on one
  * socket releases frags another socket holds, by design.
  *
- * usage: stress [--scheme-lib PATH]... SCHEME [SECONDS] [SEED] [noguess]
+ * usage: stress [--scheme-lib PATH]... [--kernel 6.12|6.18|v10] SCHEME [SECONDS] [SEED] [noguess]
  * SCHEME is any registered scheme (built in, or from a --scheme-lib).
  */
 #include <errno.h>
@@ -77,6 +77,7 @@ static double deadline;
 static uint64_t target_frags = 200000;
 static const char *scheme;
 static uint64_t seed;
+static enum dmtok_kernel kernel = DMTOK_KERNEL_V10;	/* --kernel */
 
 static double now(void)
 {
@@ -248,8 +249,10 @@ static void *binder_thread(void *arg)
 		return NULL;
 	}
 	while (!atomic_load(&stop)) {
-		/* the default profile (v10): a queue past the device's is -EINVAL */
-		static const int want[] = { -ENODEV, -EBADF, -EINVAL, -EINVAL, -EEXIST, -EBUSY, -ENOMEM };
+		/* by profile: a queue past the device's, the other release mode */
+		const int want[] = { -ENODEV, -EBADF, -EINVAL,
+				     kernel == DMTOK_KERNEL_6_12 ? -ERANGE : -EINVAL, -EEXIST,
+				     kernel == DMTOK_KERNEL_V10 ? -EBUSY : -EINVAL, -ENOMEM };
 		int r[7];
 
 		r[0] = dmtok_bind_rx_id(net, 9999, small, &q1, 1, bind_flags, &id);
@@ -415,12 +418,17 @@ int main(int argc, char **argv)
 
 	struct dmtok_scheme_info info;
 
-	while (argc > 1 && !strcmp(argv[1], "--scheme-lib")) {
+	while (argc > 1 && (!strcmp(argv[1], "--scheme-lib") || !strcmp(argv[1], "--kernel"))) {
 		if (argc < 3) {
-			fprintf(stderr, "stress: --scheme-lib needs a PATH\n");
+			fprintf(stderr, "stress: %s needs a value\n", argv[1]);
 			return 2;
 		}
-		if (dmtok_scheme_load(argv[2], msg, sizeof(msg)) < 0) {
+		if (!strcmp(argv[1], "--kernel")) {
+			if (dmtok_kernel_parse(argv[2], &kernel)) {
+				fprintf(stderr, "stress: --kernel '%s': 6.12, 6.18 (7.0) or v10\n", argv[2]);
+				return 2;
+			}
+		} else if (dmtok_scheme_load(argv[2], msg, sizeof(msg)) < 0) {
 			fprintf(stderr, "stress: --scheme-lib: %s\n", msg);
 			return 2;
 		}
@@ -470,7 +478,7 @@ int main(int argc, char **argv)
 	guess = argc <= 4;
 	printf("stress: scheme %s, seed %llu, %d sockets x (1 reader + %d returners%s) + %d NIC threads\n",
 	       scheme, (unsigned long long)seed, SOCKS, RETURNERS, guess ? " + 1 guesser" : "", SOCKS);
-	if (dmtok_net_create(&net))
+	if (dmtok_net_create(&net) || dmtok_net_set_kernel(net, kernel))
 		return 1;
 	ifindex = dmtok_netdev_create(net, &o);
 	ifindex2 = dmtok_netdev_create(net, &o);
@@ -479,8 +487,12 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < SOCKS; i++)
 		q[i] = i;
 	binding = dmtok_bind_rx(net, ifindex, dmabuf, q, SOCKS, info.bind_flags);
-	if (binding < 0)
-		return 1;
+	if (binding < 0) {
+		fprintf(stderr, "stress: the bind failed (%s)%s\n", strerror(-binding),
+			info.bind_flags & DMTOK_BIND_NO_AUTORELEASE && kernel != DMTOK_KERNEL_V10 ?
+			": manual release is the v10 profile's (--kernel v10)" : "");
+		return 2;
+	}
 	for (unsigned int i = 0; i < SOCKS; i++) {
 		sk[i].fd = dmtok_socket(net, SOCK_STREAM, scheme);
 		sk[i].flow = dmtok_flow_create(net, ifindex, i, sk[i].fd);
