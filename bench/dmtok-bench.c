@@ -678,6 +678,7 @@ static void e2e_once(const struct cfg *c, const struct dmtok_scheme_ops *ops,
 	struct dmtok_net *net;
 	double ns = 0, frags = 0;
 	int ifi, d, id = -1, err = 0;
+	bool users;
 
 	*sock = *direct = -1;
 	if (dmtok_scheme_info(ops->name, &info) || dmtok_net_create(&net))
@@ -709,12 +710,19 @@ static void e2e_once(const struct cfg *c, const struct dmtok_scheme_ops *ops,
 	}
 	for (unsigned int i = 0; i < c->workers; i++)
 		dmtok_close(net, w[i].fd);
-	/* every niov home and out of the page pools: the direct replay's turn */
+	/*
+	 * Every niov home and out of the page pools: the direct replay's turn.
+	 * A user of the binding (v10) is kept across the unbind, as a socket
+	 * would be, so a manual-release scheme can still take its frags.
+	 */
+	users = net_devmem_dmabuf_binding_user_get(b);
 	dmtok_unbind(net, (uint32_t)id);
 	if (!err && frags) {
 		*sock = ns / frags;
 		*direct = e2e_direct(c, ops, b, w);
 	}
+	if (users)
+		net_devmem_dmabuf_binding_user_put(b);
 	dmtok_binding_put(b);
 	for (unsigned int i = 0; i < c->workers; i++)
 		free(w[i].pages);
