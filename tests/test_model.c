@@ -506,6 +506,25 @@ static void test_unbind_keeps_binding_alive(void **state)
 	env_free(e);
 }
 
+/* Deferred release on, a netdev, a 1 MiB binding of queue 0, a socket of
+ * @scheme holding 8 frags. */
+static void deferred_setup(struct env *e, const struct dmtok_netdev_opts *o,
+			   const char *scheme)
+{
+	unsigned int q = 0;
+
+	assert_int_equal(dmtok_net_set_deferred_release(e->net, 1), 0);
+	e->ifindex = dmtok_netdev_create(e->net, o);
+	e->dmabuf = dmtok_dmabuf_create(e->net, 1 * MB, 0, DMTOK_DMABUF_BACKED);
+	e->binding = dmtok_bind_rx(e->net, e->ifindex, e->dmabuf, &q, 1, 0);
+	assert_true(e->binding > 0);
+	e->bind_dmabuf[e->binding] = e->dmabuf;
+	e->sock = dmtok_socket(e->net, SOCK_STREAM, scheme);
+	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, e->sock);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 8 * 4096), 8 * 4096);
+	client_drain(e, e->sock, e->flow);
+}
+
 /*
  * page_pool_destroy() with niovs out (net/core/page_pool.c, 6.12): puts to
  * the dying pool recycle into its ring, and the pool -- with it the
@@ -526,16 +545,7 @@ static void test_deferred_pool_release(void **state)
 	assert_int_equal(dmtok_net_set_deferred_release(NULL, 1), -EINVAL);
 	assert_int_equal(dmtok_net_set_deferred_release(e->net, 2), -EINVAL);
 	assert_int_equal(dmtok_net_run_deferred(NULL), -EINVAL);
-	assert_int_equal(dmtok_net_set_deferred_release(e->net, 1), 0);
-	e->ifindex = dmtok_netdev_create(e->net, &o);
-	e->dmabuf = dmtok_dmabuf_create(e->net, 1 * MB, 0, DMTOK_DMABUF_BACKED);
-	e->binding = dmtok_bind_rx(e->net, e->ifindex, e->dmabuf, &q, 1, 0);
-	assert_true(e->binding > 0);
-	e->bind_dmabuf[e->binding] = e->dmabuf;
-	e->sock = dmtok_socket(e->net, SOCK_STREAM, "xarray");
-	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, e->sock);
-	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 8 * 4096), 8 * 4096);
-	client_drain(e, e->sock, e->flow);
+	deferred_setup(e, &o, "xarray");
 	b = dmtok_binding_lookup(e->net, (uint32_t)e->binding);
 	dmtok_binding_put(b);		/* alive: the env still holds its frags */
 	assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), 0);
@@ -585,16 +595,7 @@ static void test_deferred_off_releases_held_pools(void **state)
 	unsigned int q = 0;
 	(void)state;
 
-	assert_int_equal(dmtok_net_set_deferred_release(e->net, 1), 0);
-	e->ifindex = dmtok_netdev_create(e->net, &o);
-	e->dmabuf = dmtok_dmabuf_create(e->net, 1 * MB, 0, DMTOK_DMABUF_BACKED);
-	e->binding = dmtok_bind_rx(e->net, e->ifindex, e->dmabuf, &q, 1, 0);
-	assert_true(e->binding > 0);
-	e->bind_dmabuf[e->binding] = e->dmabuf;
-	e->sock = dmtok_socket(e->net, SOCK_STREAM, "slots");
-	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, e->sock);
-	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 8 * 4096), 8 * 4096);
-	client_drain(e, e->sock, e->flow);
+	deferred_setup(e, &o, "slots");
 	assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), 0);
 	assert_int_equal(client_return(e, e->sock, 0, 4), 4);	/* half into the ring */
 	assert_int_equal(dmtok_net_set_deferred_release(e->net, 0), 0);
