@@ -139,12 +139,15 @@ int dmtok_netdev_destroy(struct dmtok_net *net, int ifindex, unsigned int flags)
 
 /*
  * Binds dmabuf @dmabuf_fd to @nqueues RX queues of @ifindex, checking in
- * the kernel's order (netdev_nl_bind_rx_doit(), 6.12). Returns the
- * binding id (> 0, allocated cyclically, never 0), or -EINVAL (NULL or
- * no queues, unknown flags; @dmabuf_fd open but not a dmabuf), -ENODEV,
- * -EBADF (@dmabuf_fd not open), -ERANGE (queue out of range), -EEXIST
- * (queue already bound, or named twice), -ENOMEM. A queue error uses up
- * the id the binding was given, as in the kernel. Ids are u32 (the
+ * the order and with the errnos of the net's kernel profile
+ * (dmtok_net_set_kernel(); v10 by default). Returns the binding id (> 0,
+ * allocated cyclically, never 0), or -EINVAL (NULL or no queues, unknown
+ * flags; @dmabuf_fd open but not a dmabuf; 6.18/v10: a queue past the
+ * device's; before v10: DMTOK_BIND_NO_AUTORELEASE), -ENODEV, -EBADF
+ * (@dmabuf_fd not open), -ERANGE (6.12: a queue out of range), -EEXIST
+ * (a queue already bound; 6.12: or named twice -- 6.18 merges it),
+ * -EBUSY (v10: the other release mode is in use), -ENOMEM. An error
+ * after the id was taken uses it up, as in the kernel. Ids are u32 (the
  * kernel's xa_limit_32b): one above INT_MAX cannot be returned here, so
  * the bind is undone and -EOVERFLOW returned; dmtok_bind_rx_id() carries
  * every id.
