@@ -10,7 +10,7 @@
  *   net->lock > rxq->lock > sk->rq_lock > pool->lock > binding->lock
  *   sk->lock (lock_sock(), held across recvmsg) > scheme locks (xa_lock,
  *     a scheme's own spinlocks) > pool->lock > binding->lock
- *   net->lock > objs_lock > pool->lock (dmtok__pp_undefer() only)
+ *   net->lock > objs_lock > pool->lock (the deferred-release flush only)
  *   scheme locks > objs_lock (a put that frees a page pool or a binding)
  *   sk->lock > hook_lock
  *

@@ -70,6 +70,16 @@ static void pp_free(struct dmtok_page_pool *pool)
 	kfree(pool);
 }
 
+/* __ptr_ring_consume(): the ring's head. Under pool->lock; the ring is not empty. */
+static struct net_iov *ring_pop(struct dmtok_page_pool *pool)
+{
+	struct net_iov *niov = pool->ring[pool->ring_head];
+
+	pool->ring_head = (pool->ring_head + 1) % pool->ring_size;
+	pool->ring_count--;
+	return niov;
+}
+
 /* page_pool_alloc_netmems(): the cache, a refill from the ring, the binding */
 struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
 {
@@ -77,11 +87,8 @@ struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
 
 	spin_lock(&pool->lock);
 	if (!pool->cache_count)		/* page_pool_refill_alloc_cache() */
-		while (pool->cache_count < DMTOK_PP_ALLOC_CACHE_REFILL && pool->ring_count) {
-			pool->cache[pool->cache_count++] = pool->ring[pool->ring_head];
-			pool->ring_head = (pool->ring_head + 1) % pool->ring_size;
-			pool->ring_count--;
-		}
+		while (pool->cache_count < DMTOK_PP_ALLOC_CACHE_REFILL && pool->ring_count)
+			pool->cache[pool->cache_count++] = ring_pop(pool);
 	if (pool->cache_count) {
 		niov = pool->cache[--pool->cache_count];
 		__atomic_store_n(&niov->in_ring, false, __ATOMIC_RELAXED);
@@ -186,15 +193,9 @@ bool dmtok_napi_pp_put_page(netmem_ref netmem)
 static void pp_scrub(struct dmtok_page_pool *pool)
 {
 	while (dmtok_pp_held(pool)) {
-		struct net_iov *niov = dmtok_pp_held_at(pool, 0);
+		struct net_iov *niov = pool->ring_count ? ring_pop(pool) :
+				       pool->cache[--pool->cache_count];
 
-		if (pool->ring_count) {
-			pool->ring_head = (pool->ring_head + 1) % pool->ring_size;
-			pool->ring_count--;
-		} else {
-			pool->cache_count--;
-			niov = pool->cache[pool->cache_count];
-		}
 		__atomic_store_n(&niov->in_ring, false, __ATOMIC_RELAXED);
 		pp_release_page(pool, niov);	/* at 1 in the pool */
 	}
@@ -228,44 +229,15 @@ void dmtok_pp_destroy(struct dmtok_page_pool *pool)
 }
 
 /*
- * page_pool_release_retry() for every dying pool of @net: what the
- * kernel's delayed work does each DEFER_TIME. Under net->lock (one flush
- * at a time; only a flush frees a deferred pool). Returns how many were
- * freed.
+ * page_pool_release_retry() for every dying pool of @net that waits for
+ * it: what the kernel's delayed work does each DEFER_TIME. Under net->lock
+ * (one flush at a time). Holds objs_lock across each pool's release, so a
+ * put that empties the pool meanwhile waits in pp_free() until the walk
+ * has left it. With @undefer, the pools stop waiting: from then on the put
+ * that empties one frees it, as for any other pool. Returns how many were
+ * freed now.
  */
-int dmtok__pp_run_deferred(struct dmtok_net *net)
-{
-	struct dmtok_page_pool *pool;
-	int freed = 0;
-
-again:
-	pthread_mutex_lock(&net->objs_lock);
-	TAILQ_FOREACH(pool, &net->pools, all) {
-		if (!pool->dying || !pool->deferred)
-			continue;
-		/* nothing can free it meanwhile: only this flush frees a deferred pool */
-		pthread_mutex_unlock(&net->objs_lock);
-		if (pp_release(pool)) {
-			pp_free(pool);
-			freed++;
-			goto again;
-		}
-		pthread_mutex_lock(&net->objs_lock);
-	}
-	pthread_mutex_unlock(&net->objs_lock);
-	return freed;
-}
-
-/*
- * Deferred release switched off: the pools destroyed while it was on are
- * released as the kernel's retry would release them, and from now on a
- * put that empties one frees it, as for any other pool -- so none of them
- * keeps its binding (and with it the series' autorelease mode) alive.
- * Under net->lock. Holds objs_lock across each pool's release, so a put
- * that empties the pool meanwhile waits in pp_free() until the walk has
- * left it. Returns how many were freed now.
- */
-int dmtok__pp_undefer(struct dmtok_net *net)
+static int pp_flush(struct dmtok_net *net, bool undefer)
 {
 	struct dmtok_page_pool *pool;
 	int freed = 0;
@@ -277,7 +249,8 @@ again:
 		if (!pool->dying || !pool->deferred)
 			continue;
 		spin_lock(&pool->lock);
-		pool->deferred = false;
+		if (undefer)
+			pool->deferred = false;
 		pp_scrub(pool);
 		idle = !pool->inflight;
 		spin_unlock(&pool->lock);
@@ -290,4 +263,19 @@ again:
 	}
 	pthread_mutex_unlock(&net->objs_lock);
 	return freed;
+}
+
+int dmtok__pp_run_deferred(struct dmtok_net *net)
+{
+	return pp_flush(net, false);
+}
+
+/*
+ * Deferred release switched off: the pools destroyed while it was on are
+ * released as the kernel's retry would release them, and none of them
+ * keeps its binding (and with it the series' autorelease mode) alive.
+ */
+int dmtok__pp_undefer(struct dmtok_net *net)
+{
+	return pp_flush(net, true);
 }
