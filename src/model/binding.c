@@ -156,6 +156,14 @@ static u32 binding_id_alloc(struct dmtok_net *net)
 	}
 }
 
+/* A bind that fails after the kernel took its id: the id is gone. */
+static void binding_id_use_up(struct dmtok_net *net)
+{
+	pthread_mutex_lock(&net->objs_lock);
+	(void)binding_id_alloc(net);
+	pthread_mutex_unlock(&net->objs_lock);
+}
+
 /*
  * The series' system-wide autorelease mode (v10,
  * __net_devmem_dmabuf_binding_set_mode()): while any RX binding is alive
@@ -308,9 +316,7 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 	err = 0;
 	goto out_unlock;
 out_queue:
-	pthread_mutex_lock(&net->objs_lock);
-	(void)binding_id_alloc(net);	/* the id the kernel had taken is gone */
-	pthread_mutex_unlock(&net->objs_lock);
+	binding_id_use_up(net);
 	while (npools--)
 		dmtok_pp_destroy(pools[npools]);
 out_free:
@@ -318,9 +324,7 @@ out_free:
 	binding_free_mem(b);
 	goto out_unlock;
 out_id:
-	pthread_mutex_lock(&net->objs_lock);
-	(void)binding_id_alloc(net);	/* 6.12: taken, then the niov arrays failed */
-	pthread_mutex_unlock(&net->objs_lock);
+	binding_id_use_up(net);	/* 6.12: taken, then the niov arrays failed */
 	err = -ENOMEM;
 out_unlock:
 	pthread_mutex_unlock(&net->lock);
@@ -354,6 +358,38 @@ int dmtok_bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 	return (int)id;
 }
 
+/*
+ * A queue leaves its binding -- in net_devmem_unbind_dmabuf() and in
+ * dev_dmabuf_uninstall() alike: the queue forgets it, the driver's buffer
+ * page is put and the queue's page pool destroyed. Only if the queue is
+ * bound to @b (NULL: to any binding). Returns the binding it left, or
+ * NULL. Under net->lock.
+ */
+struct net_devmem_dmabuf_binding *dmtok__rxq_unbind(struct dmtok_rxq *q,
+		const struct net_devmem_dmabuf_binding *b)
+{
+	struct net_devmem_dmabuf_binding *was;
+	struct dmtok_page_pool *pool;
+	struct net_iov *cur;
+
+	pthread_mutex_lock(&q->lock);
+	was = q->binding;
+	if (!was || (b && was != b)) {
+		pthread_mutex_unlock(&q->lock);
+		return NULL;
+	}
+	cur = q->cur;
+	pool = q->pool;
+	q->cur = NULL;
+	q->binding = NULL;
+	q->pool = NULL;
+	pthread_mutex_unlock(&q->lock);
+	if (cur)	/* the driver's reference on its buffer page */
+		dmtok_pp_put_niov(cur);
+	dmtok_pp_destroy(pool);
+	return was;
+}
+
 /* net_devmem_unbind_dmabuf(); called with net->lock held. */
 int dmtok__unbind_locked(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b)
 {
@@ -362,28 +398,10 @@ int dmtok__unbind_locked(struct dmtok_net *net, struct net_devmem_dmabuf_binding
 
 	__atomic_store_n(&b->unbound, true, __ATOMIC_RELEASE);
 	TAILQ_FOREACH(dev, &net->devs, link) {
-		for (i = 0; i < dev->opts.nqueues; i++) {
-			struct dmtok_rxq *q = &dev->rxq[i];
-			struct dmtok_page_pool *pool;
-			struct net_iov *cur;
-
-			pthread_mutex_lock(&q->lock);
-			if (q->binding != b) {
-				pthread_mutex_unlock(&q->lock);
-				continue;
-			}
-			cur = q->cur;
-			pool = q->pool;
-			q->cur = NULL;
-			q->binding = NULL;
-			q->pool = NULL;
-			pthread_mutex_unlock(&q->lock);
-			if (cur)	/* the driver's reference on its buffer page */
-				dmtok_pp_put_niov(cur);
-			dmtok_pp_destroy(pool);
+		for (i = 0; i < dev->opts.nqueues; i++)
 			/* __net_mp_close_rxq(), then the queue's user goes (v10) */
-			net_devmem_dmabuf_binding_user_put(b);
-		}
+			if (dmtok__rxq_unbind(&dev->rxq[i], b))
+				net_devmem_dmabuf_binding_user_put(b);
 	}
 	dmtok_binding_put(b);	/* the table's reference */
 	return 0;

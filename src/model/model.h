@@ -213,6 +213,9 @@ struct net_devmem_dmabuf_binding *dmtok_binding_find(struct dmtok_net *net, u32 
 
 /* net_devmem_unbind_dmabuf(); binding.c, called with net->lock held */
 int dmtok__unbind_locked(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b);
+/* A queue leaves its binding (@b, or any if NULL): the binding left, or NULL. */
+struct net_devmem_dmabuf_binding *dmtok__rxq_unbind(struct dmtok_rxq *q,
+		const struct net_devmem_dmabuf_binding *b);
 
 /* ---- scheme registry (registry.c) ---- */
 struct dmtok_scheme_entry;

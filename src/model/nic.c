@@ -83,30 +83,16 @@ int dmtok_netdev_destroy(struct dmtok_net *net, int ifindex, unsigned int flags)
 		if (fl->dev == dev)
 			fl->dev = NULL;
 	for (i = 0; i < dev->opts.nqueues; i++) {
-		struct dmtok_rxq *q = &dev->rxq[i];
-		struct net_devmem_dmabuf_binding *b;
-		struct dmtok_page_pool *pool;
-		struct net_iov *cur;
+		/* dev_dmabuf_uninstall(), then the driver's queues go */
+		struct net_devmem_dmabuf_binding *b = dmtok__rxq_unbind(&dev->rxq[i], NULL);
 
-		pthread_mutex_lock(&q->lock);
-		b = q->binding;
-		pool = q->pool;
-		cur = q->cur;
-		q->binding = NULL;	/* dev_dmabuf_uninstall() */
-		q->pool = NULL;
-		q->cur = NULL;
-		pthread_mutex_unlock(&q->lock);
-		if (cur)	/* the driver's reference on its buffer page */
-			dmtok_pp_put_niov(cur);
-		if (pool)
-			dmtok_pp_destroy(pool);
 		if (b && (flags & DMTOK_NETDEV_DESTROY_DROP_USERS)) {
 			/* the reclaim's last put may free the pool and its ref */
 			dmtok_binding_get(b);
 			net_devmem_dmabuf_binding_user_put(b);
 			dmtok_binding_put(b);
 		}
-		pthread_mutex_destroy(&q->lock);
+		pthread_mutex_destroy(&dev->rxq[i].lock);
 	}
 	pthread_mutex_unlock(&net->lock);
 	kvfree(dev->rxq);
