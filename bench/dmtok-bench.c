@@ -626,6 +626,48 @@ static void *e2e_run(void *arg)
 	return NULL;
 }
 
+/* What the workers of one run did, summed. */
+struct totals {
+	double rx_ns, dn_ns;	/* CPU ns on each side */
+	uint64_t frags, mem;
+	int err;		/* a worker's error, or EIO: a token did not come back */
+};
+
+/*
+ * The workers of one run, one per socket, started together and joined:
+ * with @seq, worker i takes the pages seq[i] received (an e2e replay),
+ * else the configured order from the run's seed. -1 if a thread could not
+ * be started (the ones that were are joined).
+ */
+static int run_workers(const struct cfg *c, const struct dmtok_scheme_ops *ops,
+		       struct net_devmem_dmabuf_binding *b, unsigned int run,
+		       const struct e2e_worker *seq, struct totals *t)
+{
+	struct worker w[MAX_WORKERS];
+	unsigned int n;
+
+	*t = (struct totals){ 0 };
+	for (n = 0; n < c->workers; n++) {
+		w[n] = (struct worker){ .c = c, .ops = ops, .b = b, .id = n,
+					.seed = c->seed + n * 7919 + run,
+					.seq = seq ? seq[n].pages : NULL };
+		if (pthread_create(&w[n].th, NULL, worker_run, &w[n]))
+			break;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		pthread_join(w[i].th, NULL);
+		if (w[i].err)
+			t->err = w[i].err;
+		t->rx_ns += w[i].rx_ns;
+		t->dn_ns += w[i].dn_ns;
+		t->frags += w[i].frags;
+		t->mem = w[i].mem;
+		if (w[i].released != w[i].frags && !t->err)
+			t->err = EIO;	/* a token that did not come back */
+	}
+	return n == c->workers ? 0 : -1;
+}
+
 /*
  * Direct ops over @b's niovs in the pages @w received, the same batches
  * and returns: what the socket face's run cost without the socket face.
@@ -635,27 +677,15 @@ static void *e2e_run(void *arg)
 static double e2e_direct(const struct cfg *c, const struct dmtok_scheme_ops *ops,
 			 struct net_devmem_dmabuf_binding *b, const struct e2e_worker *e)
 {
-	struct worker w[MAX_WORKERS];
-	double ns = 0;
-	uint64_t frags = 0;
-	int err = 0;
+	struct totals t;
+	int err;
 
 	for (uint32_t p = 0; p < b->npages; p++)
 		atomic_long_set(&b->vec[p]->pp_ref_count, 1);
-	for (unsigned int i = 0; i < c->workers; i++) {
-		w[i] = (struct worker){ .c = c, .ops = ops, .b = b, .id = i, .seq = e[i].pages };
-		if (pthread_create(&w[i].th, NULL, worker_run, &w[i]))
-			return -1;
-	}
-	for (unsigned int i = 0; i < c->workers; i++) {
-		pthread_join(w[i].th, NULL);
-		err |= w[i].err || w[i].released != w[i].frags;
-		ns += w[i].rx_ns + w[i].dn_ns;
-		frags += w[i].frags;
-	}
+	err = run_workers(c, ops, b, 0, e, &t);
 	for (uint32_t p = 0; p < b->npages; p++)
 		atomic_long_set(&b->vec[p]->pp_ref_count, 0);
-	return err || !frags ? -1 : ns / (double)frags;
+	return err || t.err || !t.frags ? -1 : (t.rx_ns + t.dn_ns) / (double)t.frags;
 }
 
 /*
@@ -735,28 +765,15 @@ static int run_once(const struct cfg *c, struct result *r,
 		    struct net_devmem_dmabuf_binding *b, unsigned int run, size_t scale_n)
 {
 	const struct dmtok_scheme_ops *ops = r->ops;
-	struct worker w[MAX_WORKERS];
-	uint64_t s = c->seed + run;
-	double sum_rx = 0, sum_dn = 0;
-	uint64_t frags = 0;
+	uint64_t s = c->seed + run, frags;
+	struct totals t;
 
-	for (unsigned int i = 0; i < c->workers; i++) {
-		w[i] = (struct worker){ .c = c, .ops = ops, .b = b, .id = i,
-					.seed = c->seed + i * 7919 + run };
-		if (pthread_create(&w[i].th, NULL, worker_run, &w[i]))
-			return -1;
-	}
-	for (unsigned int i = 0; i < c->workers; i++) {
-		pthread_join(w[i].th, NULL);
-		if (w[i].err)
-			r->err = w[i].err;
-		sum_rx += w[i].rx_ns;
-		sum_dn += w[i].dn_ns;
-		frags += w[i].frags;
-		r->mem = w[i].mem;
-		if (w[i].released != w[i].frags && !r->err)
-			r->err = EIO;	/* a token that did not come back */
-	}
+	if (run_workers(c, ops, b, run, NULL, &t))
+		return -1;
+	if (t.err)
+		r->err = t.err;
+	r->mem = t.mem;
+	frags = t.frags;
 	if (c->count) {	/* one callgrind dump per scheme: "SIDE SCHEME FRAGS" */
 		char label[128];
 
@@ -766,8 +783,8 @@ static int run_once(const struct cfg *c, struct result *r,
 	}
 	if (!frags)
 		frags = 1;
-	r->rx[run] = sum_rx / (double)frags;
-	r->dn[run] = sum_dn / (double)frags;
+	r->rx[run] = t.rx_ns / (double)frags;
+	r->dn[run] = t.dn_ns / (double)frags;
 	r->rt[run] = r->rx[run] + r->dn[run];
 	r->close_us[run] = close_once(ops, b, c->outstanding, &s);
 	/* wall-clock scaling means nothing under callgrind: skipped in -1 */
