@@ -112,16 +112,33 @@ static void *nic_thread(void *arg)
 	return NULL;
 }
 
+/* The tokens of a recvmsg's SCM_DEVMEM_DMABUF cmsgs, at most @max. */
+static unsigned int msg_tokens(struct msghdr *msg, uint32_t *tok, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm && n < max; cm = CMSG_NXTHDR(msg, cm)) {
+		struct dmabuf_cmsg dc;
+
+		if (cm->cmsg_type != SCM_DEVMEM_DMABUF)
+			continue;
+		memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
+		tok[n++] = dc.frag_token;
+	}
+	return n;
+}
+
 static void *reader_thread(void *arg)
 {
 	struct sock_ctx *c = arg;
 	char ctl[CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * 32];
 	struct iovec iov = { NULL, 1 << 20 };
+	uint32_t tok[32];
+	unsigned int n;
 
 	while (now() < deadline && atomic_load(&c->handed) < target_frags) {
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 				      .msg_control = ctl, .msg_controllen = sizeof(ctl) };
-		struct cmsghdr *cm;
 		ssize_t r = dmtok_recvmsg(net, c->fd, &msg, MSG_SOCK_DEVMEM);
 
 		if (r < 0) {
@@ -129,17 +146,13 @@ static void *reader_thread(void *arg)
 				atomic_fetch_add(&c->bad, 1);
 			continue;
 		}
-		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-			struct dmabuf_cmsg dc;
-
-			if (cm->cmsg_type != SCM_DEVMEM_DMABUF)
-				continue;
-			memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
+		n = msg_tokens(&msg, tok, 32);
+		for (unsigned int k = 0; k < n; k++) {
 			for (;;) {	/* the ring is bounded: wait for room */
 				pthread_mutex_lock(&c->q.lock);
 				if (c->q.tail - c->q.head < RING) {
-					c->q.tok[c->q.tail++ % RING] = dc.frag_token;
-					atomic_store_explicit(&c->last_tok, dc.frag_token,
+					c->q.tok[c->q.tail++ % RING] = tok[k];
+					atomic_store_explicit(&c->last_tok, tok[k],
 							      memory_order_relaxed);
 					pthread_mutex_unlock(&c->q.lock);
 					break;
@@ -284,9 +297,9 @@ static void *cycler_thread(void *arg)
 	dmtok_net_set_binding_id_cursor(net, UINT32_MAX - 16);	/* cross the u32 wrap */
 	while (!atomic_load(&stop) && atomic_load(&cycles) < 2000) {
 		struct dmabuf_token t[64];
+		uint32_t tok[64];
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 				      .msg_control = ctl, .msg_controllen = sizeof(ctl) };
-		struct cmsghdr *cm;
 		int d = dmtok_dmabuf_create(net, 1 << 20, 0, 0), fd, flow, r;
 		unsigned int n = 0;
 		uint32_t id;
@@ -304,14 +317,9 @@ static void *cycler_thread(void *arg)
 		}
 		(void)dmtok_nic_rx(net, flow, 16384);
 		if (dmtok_recvmsg(net, fd, &msg, MSG_SOCK_DEVMEM) > 0)
-			for (cm = CMSG_FIRSTHDR(&msg); cm && n < 64; cm = CMSG_NXTHDR(&msg, cm)) {
-				struct dmabuf_cmsg dc;
-
-				if (cm->cmsg_type != SCM_DEVMEM_DMABUF)
-					continue;
-				memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
-				t[n++] = (struct dmabuf_token){ dc.frag_token, 1 };
-			}
+			n = msg_tokens(&msg, tok, 64);
+		for (unsigned int k = 0; k < n; k++)
+			t[k] = (struct dmabuf_token){ tok[k], 1 };
 		if (dmtok_unbind(net, id))
 			actor_fail("cycler: unbind", -1);
 		if (n && dmtok_setsockopt(net, fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,
