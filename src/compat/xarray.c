@@ -89,6 +89,12 @@ void dmtok_xa_init_flags(struct xarray *xa, gfp_t flags)
 	}
 }
 
+/* A node with 1 << chunk_shift slots. */
+static size_t node_size(const struct xarray *xa)
+{
+	return sizeof(struct xa_node) + CHUNK(xa) * sizeof(void *);
+}
+
 /*
  * xas_alloc() (lib/xarray.c, 6.12): a node the op's __xas_nomem() got
  * beforehand, else one allocated under the lock with GFP_NOWAIT, which
@@ -96,7 +102,7 @@ void dmtok_xa_init_flags(struct xarray *xa, gfp_t flags)
  */
 static struct xa_node *node_alloc(struct xarray *xa, u8 shift)
 {
-	size_t size = sizeof(struct xa_node) + CHUNK(xa) * sizeof(void *);
+	size_t size = node_size(xa);
 	struct xa_node *n = xa->xa_alloc;
 
 	if (n) {
@@ -142,7 +148,7 @@ static void node_spare(struct xarray *xa, struct xa_node *n)
  */
 static bool xas_nomem(struct xarray *xa, gfp_t gfp)
 {
-	size_t size = sizeof(struct xa_node) + CHUNK(xa) * sizeof(void *);
+	size_t size = node_size(xa);
 	bool held = dmtok_spin_is_held(&xa->xa_lock);
 	bool bh = xa->xa_flags & XA_FLAGS_LOCK_BH;
 	struct xa_node *n;
@@ -661,6 +667,5 @@ void dmtok_xa_stats(const struct xarray *xa, struct dmtok_xa_stats *st)
 	st->node_allocs = xa->node_allocs;
 	st->node_frees = xa->node_frees;
 	st->height = xa->xa_head ? xa->xa_head->shift / xa->chunk_shift + 1u : 0u;
-	st->node_bytes = (unsigned int)(sizeof(struct xa_node) +
-					(sizeof(void *) << xa->chunk_shift));
+	st->node_bytes = (unsigned int)node_size(xa);
 }
