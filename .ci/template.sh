@@ -76,11 +76,13 @@ for m in ptrtable_noput ptrtable_kmalloc ptrtable_sleep_locked; do
   [ $rc -eq 1 ] || { cat "$out/check-$m.log"; echo "dmtok-check did not fail $m (rc $rc)"; exit 1; }
 done
 echo "-- and an ordering bug (niov-array publishing its binding without release/acquire,"
-echo "   tests/mutants/relaxed_publish.sed) as an out-of-tree file: the TSan interleaving fails it"
+echo "   tests/mutants/relaxed_publish.sed) as an out-of-tree file: the TSan interleaving and explorer fail it"
 sed -f tests/mutants/relaxed_publish.sed src/schemes/niov_array.c |
   sed 's/\.name\t*= "niov-array"/.name = "myarray"/; s/#include "builtin.h"//' > "$out/myarray.c"
 printf '\nDMTOK_SCHEME_EXPORT(&dmtok_scheme_niov_array);\n' >> "$out/myarray.c"
 rc=0; dmtok-check --quick --out "$out/check-order" "$out/myarray.c" > "$out/check-order.log" 2>&1 || rc=$?
 grep -E 'interleave .*FAIL' "$out/check-order.log" || { cat "$out/check-order.log"; exit 1; }
+# the explorer under TSan: every explored schedule, no happens-before from the scheduler
+grep -E 'explore myarray +tsan +FAIL' "$out/check-order.log" || { cat "$out/check-order.log"; exit 1; }
 [ $rc -eq 1 ] || exit 1
 echo "template path: all steps passed"

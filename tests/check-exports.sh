@@ -7,11 +7,13 @@
 # usage: check-exports.sh LIBDMTOK.so INCLUDE_DIR
 lib=$1; inc=$2
 exported=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TWDBR]$/ {print $3}' | sed 's/@.*//' | sort -u)
-declared=$(grep -ho '\bdmtok_[a-z0-9_]*(' "$inc"/dmtok.h "$inc"/dmtok/*.h "$inc"/dmtok/kernel/*.h |
-  tr -d '(' | grep -v '^dmtok_flow_pattern$' | sort -u)
+declared=$( { grep -ho '\bdmtok_[a-z0-9_]*(' "$inc"/dmtok.h "$inc"/dmtok/*.h "$inc"/dmtok/kernel/*.h |
+  tr -d '(' | grep -v '^dmtok_flow_pattern$'
+  # and the one variable, dmtok-explore's switch (extern in kernel.h)
+  grep -ho '^extern [a-z ]*\bdmtok_[a-z0-9_]*;' "$inc"/dmtok/*.h | sed 's/.* //; s/;//'; } | sort -u)
 extra=$(printf '%s\n' "$exported" | grep -vxF "$declared")
 missing=$(printf '%s\n' "$declared" | grep -vxF "$exported")
 [ -n "$extra" ] && { echo "not ok - exported but not declared in include/:"; echo "$extra"; }
 [ -n "$missing" ] && { echo "not ok - declared in include/ but not exported:"; echo "$missing"; }
 [ -z "$extra$missing" ] || exit 1
-echo "ok - $(printf '%s\n' "$exported" | wc -l) exported symbols, each a declared dmtok_ function"
+echo "ok - $(printf '%s\n' "$exported" | wc -l) exported symbols, each a declared dmtok_ function or variable"

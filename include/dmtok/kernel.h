@@ -82,28 +82,56 @@ static inline int fls64(u64 x)
 	return x ? 64 - __builtin_clzll(x) : 0;
 }
 
+/* ---- dmtok-explore's scheduling points (include/dmtok/explore.h) ---- */
+
+/*
+ * Set while dmtok_explore() runs. Built with DMTOK_SCHED_POINTS (meson
+ * -Dsched_points, on by default in sanitizer builds, and in the Cflags of
+ * their pkg-config files), every primitive below is a point where its
+ * deterministic scheduler may switch threads; otherwise only the
+ * out-of-line ones are (locks, allocations, napi_pp_put_page()), and
+ * these cost nothing -- the check is a load and a branch per primitive,
+ * which a benchmark must not pay.
+ */
+extern int dmtok_sched_active;
+/** dmtok_sched_point() - a scheduling point of dmtok_explore() */
+void dmtok_sched_point(void);
+#ifdef DMTOK_SCHED_POINTS
+#define DMTOK_SCHED_POINT()						\
+	((void)(unlikely(__atomic_load_n(&dmtok_sched_active, __ATOMIC_RELAXED)) ? \
+		dmtok_sched_point() : (void)0))
+#else
+#define DMTOK_SCHED_POINT()	((void)0)
+#endif
+
 /* ---- include/asm-generic/rwonce.h, include/asm-generic/barrier.h ---- */
 
-#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
-#define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define READ_ONCE(x)	({ DMTOK_SCHED_POINT(); __atomic_load_n(&(x), __ATOMIC_RELAXED); })
+#define WRITE_ONCE(x, v) ({ DMTOK_SCHED_POINT(); __atomic_store_n(&(x), (v), __ATOMIC_RELAXED); })
+#define smp_load_acquire(p) ({ DMTOK_SCHED_POINT(); __atomic_load_n((p), __ATOMIC_ACQUIRE); })
+#define smp_store_release(p, v)						\
+	({ DMTOK_SCHED_POINT(); __atomic_store_n((p), (v), __ATOMIC_RELEASE); })
+#define smp_mb()	({ DMTOK_SCHED_POINT(); __atomic_thread_fence(__ATOMIC_SEQ_CST); })
 /* fully ordered; return the old value */
-#define xchg(p, v)		__atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#define xchg(p, v)	({ DMTOK_SCHED_POINT(); __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST); })
 #define cmpxchg(p, o, n) ({						\
 	__typeof__(*(p)) __old = (o);					\
+	DMTOK_SCHED_POINT();						\
 	__atomic_compare_exchange_n((p), &__old, (n), false,		\
 				    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);	\
 	__old;								\
 })
 /* *@po is updated to the value found on failure */
-#define try_cmpxchg(p, po, n)						\
+#define try_cmpxchg(p, po, n) ({					\
+	DMTOK_SCHED_POINT();						\
 	__atomic_compare_exchange_n((p), (po), (n), false,		\
-				    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)
-#define try_cmpxchg_release(p, po, n)					\
+				    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);	\
+})
+#define try_cmpxchg_release(p, po, n) ({				\
+	DMTOK_SCHED_POINT();						\
 	__atomic_compare_exchange_n((p), (po), (n), false,		\
-				    __ATOMIC_RELEASE, __ATOMIC_RELAXED)
+				    __ATOMIC_RELEASE, __ATOMIC_RELAXED);	\
+})
 
 /* ---- include/linux/atomic.h ---- */
 
@@ -114,23 +142,23 @@ typedef struct { long counter; } atomic_long_t;
 
 #define DMTOK_ATOMIC_OPS(pfx, T, CT)					\
 static inline CT pfx##_read(const T *v)					\
-{ return __atomic_load_n(&v->counter, __ATOMIC_RELAXED); }		\
+{ DMTOK_SCHED_POINT(); return __atomic_load_n(&v->counter, __ATOMIC_RELAXED); }		\
 static inline CT pfx##_read_acquire(const T *v)				\
-{ return __atomic_load_n(&v->counter, __ATOMIC_ACQUIRE); }		\
+{ DMTOK_SCHED_POINT(); return __atomic_load_n(&v->counter, __ATOMIC_ACQUIRE); }		\
 static inline void pfx##_set(T *v, CT i)				\
-{ __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED); }			\
+{ DMTOK_SCHED_POINT(); __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED); }			\
 static inline void pfx##_set_release(T *v, CT i)			\
-{ __atomic_store_n(&v->counter, i, __ATOMIC_RELEASE); }			\
+{ DMTOK_SCHED_POINT(); __atomic_store_n(&v->counter, i, __ATOMIC_RELEASE); }			\
 static inline void pfx##_add(CT i, T *v)				\
-{ __atomic_fetch_add(&v->counter, i, __ATOMIC_RELAXED); }		\
+{ DMTOK_SCHED_POINT(); __atomic_fetch_add(&v->counter, i, __ATOMIC_RELAXED); }		\
 static inline void pfx##_sub(CT i, T *v)				\
-{ __atomic_fetch_sub(&v->counter, i, __ATOMIC_RELAXED); }		\
+{ DMTOK_SCHED_POINT(); __atomic_fetch_sub(&v->counter, i, __ATOMIC_RELAXED); }		\
 static inline void pfx##_inc(T *v) { pfx##_add(1, v); }		\
 static inline void pfx##_dec(T *v) { pfx##_sub(1, v); }		\
 static inline CT pfx##_add_return(CT i, T *v)				\
-{ return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST); }	\
+{ DMTOK_SCHED_POINT(); return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST); }	\
 static inline CT pfx##_sub_return(CT i, T *v)				\
-{ return __atomic_sub_fetch(&v->counter, i, __ATOMIC_SEQ_CST); }	\
+{ DMTOK_SCHED_POINT(); return __atomic_sub_fetch(&v->counter, i, __ATOMIC_SEQ_CST); }	\
 static inline CT pfx##_inc_return(T *v) { return pfx##_add_return(1, v); } \
 static inline CT pfx##_dec_return(T *v) { return pfx##_sub_return(1, v); } \
 static inline bool pfx##_dec_and_test(T *v) { return pfx##_dec_return(v) == 0; } \

@@ -32,6 +32,46 @@ DMTOK_INTERNAL bool dmtok__xa_kernel_available(void);
 DMTOK_INTERNAL void dmtok__softirq_enter(void);
 DMTOK_INTERNAL void dmtok__softirq_exit(void);
 
+/*
+ * dmtok_explore()'s scheduler (sched.c). While it runs, the model's own
+ * locks, spinlocks and waiting loops go through it: a lock another
+ * thread holds blocks the caller until it is free, a waiting loop yields
+ * to every other thread. Outside an exploration: pthread_mutex_lock(),
+ * spinning, sched_yield().
+ */
+#include <pthread.h>
+/* Is this thread one dmtok_explore() runs? (Out of line: only asked while one runs.) */
+DMTOK_INTERNAL bool dmtok__sched_thread(void);
+DMTOK_INTERNAL bool dmtok__sched_spin_lock(spinlock_t *l);
+DMTOK_INTERNAL void dmtok__sched_spin_unlock(spinlock_t *l);
+DMTOK_INTERNAL void dmtok__sched_mutex_lock(pthread_mutex_t *m);
+DMTOK_INTERNAL void dmtok__sched_mutex_unlock(pthread_mutex_t *m);
+DMTOK_INTERNAL void dmtok__sched_yield(void);
+
+static inline bool dmtok__sched_on(void)
+{
+	return unlikely(__atomic_load_n(&dmtok_sched_active, __ATOMIC_RELAXED)) &&
+	       dmtok__sched_thread();
+}
+
+static inline void dmtok__mutex_lock(pthread_mutex_t *m)
+{
+	if (dmtok__sched_on())
+		dmtok__sched_mutex_lock(m);
+	else
+		pthread_mutex_lock(m);
+}
+
+static inline void dmtok__mutex_unlock(pthread_mutex_t *m)
+{
+	if (dmtok__sched_on())
+		dmtok__sched_mutex_unlock(m);
+	else
+		pthread_mutex_unlock(m);
+}
+/* struct dmtok_explore_ops.nowait_fails, while the threads run */
+DMTOK_INTERNAL extern int dmtok__sched_nowait_fails;
+
 static inline unsigned int ilog2_u64(u64 v) { return 63u - (unsigned int)__builtin_clzll(v); }
 
 #endif /* DMTOK_COMPAT_H */

@@ -112,9 +112,14 @@ void *dmtok_kmalloc_at(size_t size, gfp_t gfp, const char *file, int line)
 {
 	void *p;
 
+	DMTOK_SCHED_POINT();
 	if (gfpflags_allow_blocking(gfp) && in_atomic_ctx())
 		might_sleep_at(file ? file : "?", line);
 	if (size > INT_MAX)
+		return NULL;
+	/* dmtok-explore's memory pressure: what may not sleep fails */
+	if (unlikely(__atomic_load_n(&dmtok__sched_nowait_fails, __ATOMIC_RELAXED)) &&
+	    !gfpflags_allow_blocking(gfp) && dmtok__sched_on())
 		return NULL;
 	p = cur_alloc.zalloc(cur_alloc.ctx, size);
 	if (p && !(gfp & __GFP_ZERO))
@@ -246,8 +251,12 @@ static void spin_lock_slow(spinlock_t *l)
 
 void dmtok_spin_lock(spinlock_t *l)
 {
-	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+	if (unlikely(dmtok__sched_on())) {
+		if (!dmtok__sched_spin_lock(l))
+			spin_lock_slow(l);
+	} else if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
 		spin_lock_slow(l);
+	}
 	if (kctx.nheld < HELD_MAX)
 		kctx.held[kctx.nheld] = l;
 	kctx.nheld++;
@@ -257,6 +266,8 @@ void dmtok_spin_unlock(spinlock_t *l)
 {
 	int n = kctx.nheld < HELD_MAX ? kctx.nheld : HELD_MAX;
 
+	if (unlikely(dmtok__sched_on()))
+		dmtok__sched_spin_unlock(l);
 	/* unlocking a lock this thread does not hold: the kernel's spinlock
 	 * debugging (spin_bug(), "wrong owner") */
 	for (int i = n - 1; i >= 0; i--)

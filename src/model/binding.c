@@ -48,13 +48,13 @@ static void binding_free(struct net_devmem_dmabuf_binding *b)
 	struct dmtok_net *net = b->net;
 	struct net_devmem_dmabuf_binding **pp;
 
-	pthread_mutex_lock(&net->objs_lock);
+	dmtok__mutex_lock(&net->objs_lock);
 	for (pp = &net->bindings; *pp; pp = &(*pp)->next_all)
 		if (*pp == b) {
 			*pp = b->next_all;
 			break;
 		}
-	pthread_mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->objs_lock);
 	/* Every niov is home: pools are gone, their puts are done. */
 	WARN_ON_ONCE(b->nfree != b->npages);
 	dmtok_dmabuf_put(b->dmabuf);
@@ -159,9 +159,9 @@ static u32 binding_id_alloc(struct dmtok_net *net)
 /* A bind that fails after the kernel took its id: the id is gone. */
 static void binding_id_use_up(struct dmtok_net *net)
 {
-	pthread_mutex_lock(&net->objs_lock);
+	dmtok__mutex_lock(&net->objs_lock);
 	(void)binding_id_alloc(net);
-	pthread_mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->objs_lock);
 }
 
 /*
@@ -176,13 +176,13 @@ static bool mode_conflicts(struct dmtok_net *net, bool autorelease)
 	struct net_devmem_dmabuf_binding *b;
 	bool busy = false;
 
-	pthread_mutex_lock(&net->objs_lock);
+	dmtok__mutex_lock(&net->objs_lock);
 	for (b = net->bindings; b; b = b->next_all)
 		if (b->autorelease != autorelease) {
 			busy = true;
 			break;
 		}
-	pthread_mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->objs_lock);
 	return busy;
 }
 
@@ -221,7 +221,7 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 	 * there is no autorelease attribute: asking for manual release is
 	 * an unknown attribute (-EINVAL).
 	 */
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	k = net->kernel;
 	net->bound_once = true;
 	if ((flags & DMTOK_BIND_NO_AUTORELEASE) && k != DMTOK_KERNEL_V10) {
@@ -296,21 +296,21 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 	}
 
 	/* Commit: nothing below can fail. */
-	pthread_mutex_lock(&net->objs_lock);
+	dmtok__mutex_lock(&net->objs_lock);
 	b->id = binding_id_alloc(net);
 	b->next_all = net->bindings;
 	net->bindings = b;
-	pthread_mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->objs_lock);
 	d = NULL;	/* the binding owns the dmabuf reference now */
 	/* net_devmem_bind_dmabuf_to_queue(): each bound queue is a user (v10) */
 	atomic_set(&b->users, (int)nq);
 	for (i = 0; i < nq; i++) {
 		struct dmtok_rxq *rxq = &dev->rxq[q[i]];
 
-		pthread_mutex_lock(&rxq->lock);
+		dmtok__mutex_lock(&rxq->lock);
 		rxq->binding = b;
 		rxq->pool = pools[i];
-		pthread_mutex_unlock(&rxq->lock);
+		dmtok__mutex_unlock(&rxq->lock);
 	}
 	*id = b->id;
 	err = 0;
@@ -327,7 +327,7 @@ out_id:
 	binding_id_use_up(net);	/* 6.12: taken, then the niov arrays failed */
 	err = -ENOMEM;
 out_unlock:
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	if (d)
 		dmtok_dmabuf_put(d);
 	return err;
@@ -372,10 +372,10 @@ struct net_devmem_dmabuf_binding *dmtok__rxq_unbind(struct dmtok_rxq *q,
 	struct dmtok_page_pool *pool;
 	struct net_iov *cur;
 
-	pthread_mutex_lock(&q->lock);
+	dmtok__mutex_lock(&q->lock);
 	was = q->binding;
 	if (!was || (b && was != b)) {
-		pthread_mutex_unlock(&q->lock);
+		dmtok__mutex_unlock(&q->lock);
 		return NULL;
 	}
 	cur = q->cur;
@@ -383,7 +383,7 @@ struct net_devmem_dmabuf_binding *dmtok__rxq_unbind(struct dmtok_rxq *q,
 	q->cur = NULL;
 	q->binding = NULL;
 	q->pool = NULL;
-	pthread_mutex_unlock(&q->lock);
+	dmtok__mutex_unlock(&q->lock);
 	if (cur)	/* the driver's reference on its buffer page */
 		dmtok_pp_put_niov(cur);
 	dmtok_pp_destroy(pool);
@@ -414,14 +414,14 @@ int dmtok_unbind(struct dmtok_net *net, uint32_t id)
 
 	if (!net)
 		return -EINVAL;
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	b = dmtok_binding_find(net, id);
 	if (b && !b->unbound) {
 		dmtok_binding_get(b);
 		err = dmtok__unbind_locked(net, b);
 		dmtok_binding_put(b);
 	}
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	return err;
 }
 
@@ -429,11 +429,11 @@ int dmtok_net_set_binding_id_cursor(struct dmtok_net *net, uint32_t next)
 {
 	if (!net)
 		return -EINVAL;
-	pthread_mutex_lock(&net->lock);
-	pthread_mutex_lock(&net->objs_lock);
+	dmtok__mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->objs_lock);
 	net->next_binding_id = next;	/* binding_id_alloc() skips 0 */
-	pthread_mutex_unlock(&net->objs_lock);
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->lock);
 	return 0;
 }
 
@@ -443,12 +443,12 @@ int dmtok_net_set_kernel(struct dmtok_net *net, enum dmtok_kernel k)
 
 	if (!net || (k != DMTOK_KERNEL_V10 && k != DMTOK_KERNEL_6_12 && k != DMTOK_KERNEL_6_18))
 		return -EINVAL;
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	if (net->bound_once)
 		err = -EBUSY;	/* a profile is chosen before the first bind */
 	else
 		net->kernel = k;
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	return err;
 }
 

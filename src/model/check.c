@@ -87,8 +87,8 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 		return -EINVAL;
 	if (msg && msglen)
 		msg[0] = 0;
-	pthread_mutex_lock(&net->lock);
-	pthread_mutex_lock(&net->objs_lock);
+	dmtok__mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->objs_lock);
 	for (b = net->bindings; b; b = b->next_all)
 		c.nb++;
 	c.bc = calloc(c.nb ? c.nb : 1, sizeof(*c.bc));
@@ -203,8 +203,8 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 oom:
 	fail(&c, "checker out of memory");
 out:
-	pthread_mutex_unlock(&net->objs_lock);
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->lock);
 	for (i = 0; c.bc && i < c.nb; i++) {
 		free(c.bc[i].refs);
 		free(c.bc[i].free);

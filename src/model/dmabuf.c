@@ -106,9 +106,9 @@ int dmtok_dmabuf_map(struct dmtok_net *net, int fd, const uint8_t **base,
 
 	if (!net || !base)
 		return -EINVAL;
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	d = dmtok_dmabuf_get_fd(net, fd);
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	if (!d)
 		return -EBADF;
 	if (!d->base)

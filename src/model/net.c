@@ -39,7 +39,7 @@ int dmtok_fd_install(struct dmtok_net *net, struct dmtok_file f)
 {
 	int fd, err;
 
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	for (fd = 0; fd < net->nfiles; fd++)
 		if (!net->files[fd].type)
 			break;
@@ -81,7 +81,7 @@ int dmtok_fd_install(struct dmtok_net *net, struct dmtok_file f)
 	net->files[fd] = f;
 	err = fd;
 out:
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	return err;
 }
 
@@ -119,11 +119,11 @@ void dmtok__sock_synchronize(struct dmtok_net *net)
 {
 	unsigned long old;
 
-	pthread_mutex_lock(&net->sync_lock);
+	dmtok__mutex_lock(&net->sync_lock);
 	old = __atomic_fetch_add(&net->rd_epoch, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&net->rd_active[old & 1], __ATOMIC_SEQ_CST))
-		sched_yield();
-	pthread_mutex_unlock(&net->sync_lock);
+		dmtok__sched_yield();
+	dmtok__mutex_unlock(&net->sync_lock);
 }
 
 /*
@@ -148,10 +148,10 @@ struct dmtok_sock *dmtok_sock_get_fd(struct dmtok_net *net, int fd, int *err)
 			return sk;
 	}
 	/* not a live socket: say why, from the table (slow path) */
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	f = file_lookup(net, fd);
 	*err = f && f->type != DMTOK_FILE_SOCKET ? ENOTSOCK : EBADF;
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	return NULL;
 }
 
@@ -177,7 +177,7 @@ int dmtok_close(struct dmtok_net *net, int fd)
 		errno = EINVAL;
 		return -1;
 	}
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	fp = file_lookup(net, fd);
 	if (fp) {
 		f = *fp;
@@ -185,7 +185,7 @@ int dmtok_close(struct dmtok_net *net, int fd)
 		if (f.type == DMTOK_FILE_SOCKET)	/* no new lookup finds it */
 			smp_store_release(&net->sk_dir[fd / 256][fd % 256], NULL);
 	}
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	if (!f.type) {
 		errno = EBADF;
 		return -1;
@@ -211,11 +211,11 @@ struct net_devmem_dmabuf_binding *dmtok_binding_find(struct dmtok_net *net, u32 
 {
 	struct net_devmem_dmabuf_binding *b;
 
-	pthread_mutex_lock(&net->objs_lock);
+	dmtok__mutex_lock(&net->objs_lock);
 	for (b = net->bindings; b; b = b->next_all)
 		if (b->id == id && !b->unbound)
 			break;
-	pthread_mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->objs_lock);
 	return b;
 }
 
@@ -232,12 +232,12 @@ int dmtok_net_destroy(struct dmtok_net *net)
 	for (fd = 0; fd < net->nfiles; fd++)
 		if (net->files[fd].type)
 			dmtok_close(net, fd);
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	for (;;) {
-		pthread_mutex_lock(&net->objs_lock);
+		dmtok__mutex_lock(&net->objs_lock);
 		for (b = net->bindings; b && b->unbound; b = b->next_all)
 			;
-		pthread_mutex_unlock(&net->objs_lock);
+		dmtok__mutex_unlock(&net->objs_lock);
 		if (!b)
 			break;
 		dmtok_binding_get(b);
@@ -257,7 +257,7 @@ int dmtok_net_destroy(struct dmtok_net *net)
 	}
 	/* time passes: the page pools' delayed release work runs */
 	dmtok__pp_run_deferred(net);
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	/* Anything still alive here was leaked by the model or a scheme. */
 	if (net->bindings || !TAILQ_EMPTY(&net->pools) || !TAILQ_EMPTY(&net->socks))
 		err = -EBUSY;
@@ -278,11 +278,11 @@ int dmtok_net_set_deferred_release(struct dmtok_net *net, int on)
 {
 	if (!net || (on != 0 && on != 1))
 		return -EINVAL;
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	net->defer_pool_release = on;
 	if (!on)	/* what waited is released now, as pools made from now on */
 		dmtok__pp_undefer(net);
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	return 0;
 }
 
@@ -292,9 +292,9 @@ int dmtok_net_run_deferred(struct dmtok_net *net)
 
 	if (!net)
 		return -EINVAL;
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	freed = dmtok__pp_run_deferred(net);
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	return freed;
 }
 
@@ -308,11 +308,11 @@ int dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c)
 	if (!net || !c)
 		return -EINVAL;
 	*c = (struct dmtok_net_counts){ 0 };
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	for (fd = 0; fd < net->nfiles; fd++)
 		c->fds += !!net->files[fd].type;
-	pthread_mutex_unlock(&net->lock);
-	pthread_mutex_lock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->lock);
+	dmtok__mutex_lock(&net->objs_lock);
 	for (b = net->bindings; b; b = b->next_all) {
 		c->bindings++;
 		spin_lock(&b->lock);
@@ -327,7 +327,7 @@ int dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c)
 	}
 	TAILQ_FOREACH(sk, &net->socks, all)
 		c->sockets++;
-	pthread_mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->objs_lock);
 	return 0;
 }
 
@@ -337,11 +337,11 @@ struct net_devmem_dmabuf_binding *dmtok_binding_lookup(struct dmtok_net *net, u3
 
 	if (!net)
 		return NULL;
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	b = dmtok_binding_find(net, id);
 	if (b)
 		dmtok_binding_get(b);
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	return b;
 }
 

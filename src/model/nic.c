@@ -45,10 +45,10 @@ int dmtok_netdev_create(struct dmtok_net *net,
 	dev->opts = o;
 	for (i = 0; i < o.nqueues; i++)
 		pthread_mutex_init(&dev->rxq[i].lock, NULL);
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	ifindex = dev->ifindex = net->next_ifindex++;
 	TAILQ_INSERT_TAIL(&net->devs, dev, link);
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	return ifindex;
 }
 
@@ -72,10 +72,10 @@ int dmtok_netdev_destroy(struct dmtok_net *net, int ifindex, unsigned int flags)
 
 	if (!net || (flags & ~DMTOK_NETDEV_DESTROY_DROP_USERS))
 		return -EINVAL;
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	dev = dmtok_netdev_find(net, ifindex);
 	if (!dev) {
-		pthread_mutex_unlock(&net->lock);
+		dmtok__mutex_unlock(&net->lock);
 		return -ENODEV;
 	}
 	TAILQ_REMOVE(&net->devs, dev, link);
@@ -94,7 +94,7 @@ int dmtok_netdev_destroy(struct dmtok_net *net, int ifindex, unsigned int flags)
 		}
 		pthread_mutex_destroy(&dev->rxq[i].lock);
 	}
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	kvfree(dev->rxq);
 	kfree(dev);
 	return 0;
@@ -133,10 +133,10 @@ int dmtok_flow_create(struct dmtok_net *net, int ifindex, unsigned int queue,
 	fl = kzalloc(sizeof(*fl), GFP_KERNEL);
 	if (!fl)
 		return -ENOMEM;
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	dev = dmtok_netdev_find(net, ifindex);
 	if (!dev || queue >= dev->opts.nqueues) {
-		pthread_mutex_unlock(&net->lock);
+		dmtok__mutex_unlock(&net->lock);
 		kfree(fl);
 		return dev ? -EINVAL : -ENODEV;
 	}
@@ -147,7 +147,7 @@ int dmtok_flow_create(struct dmtok_net *net, int ifindex, unsigned int queue,
 	fl->queue = queue;
 	TAILQ_INSERT_TAIL(&net->flows, fl, link);
 	err = fl->id;
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	return err;
 }
 
@@ -160,7 +160,7 @@ int dmtok_flow_steer(struct dmtok_net *net, int flow, int ifindex,
 
 	if (!net)
 		return -EINVAL;
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	fl = flow_find(net, flow);
 	dev = dmtok_netdev_find(net, ifindex);
 	if (!fl)
@@ -173,7 +173,7 @@ int dmtok_flow_steer(struct dmtok_net *net, int flow, int ifindex,
 		fl->dev = dev;
 		fl->queue = queue;
 	}
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	return err;
 }
 
@@ -316,22 +316,22 @@ ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes)
 
 	if (!net || nbytes > (1u << 30))
 		return -EINVAL;
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	fl = flow_find(net, flow);
 	if (!fl) {
-		pthread_mutex_unlock(&net->lock);
+		dmtok__mutex_unlock(&net->lock);
 		return -EINVAL;
 	}
 	dev = fl->dev;
 	if (!dev) {	/* its device was destroyed */
-		pthread_mutex_unlock(&net->lock);
+		dmtok__mutex_unlock(&net->lock);
 		return -ENODEV;
 	}
 	queue = fl->queue;
 	sockfd = fl->sockfd;
 	serial = fl->sock_serial;
 	off = fl->offset;
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 
 	/*
 	 * The flow belongs to the socket it was made for, not to its fd
@@ -346,7 +346,7 @@ ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes)
 	if (!c.sk)
 		return -ENOTCONN;
 	c.q = &dev->rxq[queue];
-	pthread_mutex_lock(&c.q->lock);
+	dmtok__mutex_lock(&c.q->lock);
 	dmtok__softirq_enter();		/* NAPI poll: net_rx_action() */
 	if (c.q->binding) {
 		c.page_size = 1u << c.q->binding->page_shift;
@@ -385,11 +385,11 @@ ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes)
 	if (rx_flush(&c) && !err)
 		err = -ENOTCONN;
 	dmtok__softirq_exit();
-	pthread_mutex_unlock(&c.q->lock);
+	dmtok__mutex_unlock(&c.q->lock);
 	dmtok_sock_put(c.sk);
 
-	pthread_mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->lock);
 	fl->offset += done;
-	pthread_mutex_unlock(&net->lock);
+	dmtok__mutex_unlock(&net->lock);
 	return done ? (ssize_t)done : err;
 }

@@ -50,9 +50,9 @@ int dmtok_pp_create(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b,
 	pool->net = net;
 	spin_lock_init(&pool->lock);
 	dmtok_binding_get(b);	/* mp_dmabuf_devmem_init() */
-	pthread_mutex_lock(&net->objs_lock);
+	dmtok__mutex_lock(&net->objs_lock);
 	TAILQ_INSERT_TAIL(&net->pools, pool, all);
-	pthread_mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->objs_lock);
 	*out = pool;
 	return 0;
 }
@@ -61,9 +61,9 @@ static void pp_free(struct dmtok_page_pool *pool)
 {
 	struct dmtok_net *net = pool->net;
 
-	pthread_mutex_lock(&net->objs_lock);
+	dmtok__mutex_lock(&net->objs_lock);
 	TAILQ_REMOVE(&net->pools, pool, all);
-	pthread_mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->objs_lock);
 	dmtok_binding_put(pool->binding);	/* mp_dmabuf_devmem_destroy() */
 	
 	kvfree(pool->ring);
@@ -163,6 +163,13 @@ bool dmtok_pp_put_niov(struct net_iov *niov)
 	 */
 	long c = __atomic_load_n(&niov->pp_ref_count.counter, __ATOMIC_ACQUIRE);
 
+	/*
+	 * A niov back with its binding has no pool: the kernel's
+	 * napi_pp_put_page() finds its pp_magic cleared (is_pp_netmem(),
+	 * 6.12) and returns false, and its callers WARN.
+	 */
+	if (WARN_ON_ONCE(!__atomic_load_n(&niov->pp, __ATOMIC_RELAXED)))
+		return false;
 	if (WARN_ON_ONCE(c <= 0 || __atomic_load_n(&niov->in_ring, __ATOMIC_RELAXED)))
 		return false;
 	if (c == 1) {
@@ -201,30 +208,27 @@ static void pp_scrub(struct dmtok_page_pool *pool)
 	}
 }
 
-/* page_pool_release(): what it holds back to the binding; true if nothing is out. */
-static bool pp_release(struct dmtok_page_pool *pool)
-{
-	bool idle;
-
-	spin_lock(&pool->lock);
-	pp_scrub(pool);
-	idle = !pool->inflight;
-	spin_unlock(&pool->lock);
-	return idle;
-}
-
 /*
  * page_pool_destroy(): one page_pool_release() now; the pool is freed
  * then or, if niovs are still out, by the retry (see the top comment).
  * Called under net->lock, as every caller that can set deferred is.
+ * Marking the pool dying and scrubbing it are one critical section: once
+ * the lock is dropped with niovs out, the put that returns the last one
+ * may free the pool (pp_return()), so nothing here may touch it again.
+ * (With two sections, a put between them freed the pool and the scrub
+ * took a freed lock: found by dmtok-explore, scenario "unbind".)
  */
 void dmtok_pp_destroy(struct dmtok_page_pool *pool)
 {
+	bool idle;
+
 	spin_lock(&pool->lock);
 	pool->deferred = pool->net->defer_pool_release;
 	pool->dying = true;
+	pp_scrub(pool);
+	idle = !pool->inflight;
 	spin_unlock(&pool->lock);
-	if (pp_release(pool))
+	if (idle)	/* nothing is out: no put can race the free */
 		pp_free(pool);
 }
 
@@ -244,7 +248,7 @@ static int pp_flush(struct dmtok_net *net, bool undefer)
 	bool idle;
 
 again:
-	pthread_mutex_lock(&net->objs_lock);
+	dmtok__mutex_lock(&net->objs_lock);
 	TAILQ_FOREACH(pool, &net->pools, all) {
 		if (!pool->dying || !pool->deferred)
 			continue;
@@ -255,13 +259,13 @@ again:
 		idle = !pool->inflight;
 		spin_unlock(&pool->lock);
 		if (idle) {	/* nothing is out: no put can race the free */
-			pthread_mutex_unlock(&net->objs_lock);
+			dmtok__mutex_unlock(&net->objs_lock);
 			pp_free(pool);
 			freed++;
 			goto again;
 		}
 	}
-	pthread_mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->objs_lock);
 	return freed;
 }
 

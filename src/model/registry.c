@@ -136,16 +136,16 @@ static struct dmtok_scheme_entry *nth_locked(unsigned int n)
 /* The built-ins register through the same call as everything else. */
 static void register_builtins(void)
 {
-	pthread_mutex_lock(&reg_lock);
+	dmtok__mutex_lock(&reg_lock);
 	for (unsigned int i = 0; dmtok__builtin_schemes[i]; i++)
 		(void)register_locked(dmtok__builtin_schemes[i]);
-	pthread_mutex_unlock(&reg_lock);
+	dmtok__mutex_unlock(&reg_lock);
 }
 
 static void lock_registry(void)
 {
 	pthread_once(&builtin_once, register_builtins);
-	pthread_mutex_lock(&reg_lock);
+	dmtok__mutex_lock(&reg_lock);
 }
 
 int dmtok_scheme_register(const struct dmtok_scheme_ops *ops)
@@ -154,7 +154,7 @@ int dmtok_scheme_register(const struct dmtok_scheme_ops *ops)
 
 	lock_registry();
 	err = register_locked(ops);
-	pthread_mutex_unlock(&reg_lock);
+	dmtok__mutex_unlock(&reg_lock);
 	return err;
 }
 
@@ -166,7 +166,7 @@ int dmtok_scheme_unregister(const char *name)
 		return -EINVAL;
 	lock_registry();
 	err = unregister_locked(name);
-	pthread_mutex_unlock(&reg_lock);
+	dmtok__mutex_unlock(&reg_lock);
 	return err;
 }
 
@@ -189,7 +189,7 @@ const struct dmtok_scheme_ops *dmtok_scheme_find(const char *name)
 	e = find_locked(name);
 	if (e)
 		ops = e->ops;
-	pthread_mutex_unlock(&reg_lock);
+	dmtok__mutex_unlock(&reg_lock);
 	return ops;
 }
 
@@ -200,7 +200,7 @@ unsigned int dmtok_scheme_count(void)
 	lock_registry();
 	for (unsigned int i = 0; i < MAX_SCHEMES; i++)
 		n += reg[i].ops != NULL;
-	pthread_mutex_unlock(&reg_lock);
+	dmtok__mutex_unlock(&reg_lock);
 	return n;
 }
 
@@ -213,7 +213,7 @@ const struct dmtok_scheme_ops *dmtok_scheme_at(unsigned int i)
 	e = nth_locked(i);
 	if (e)
 		ops = e->ops;
-	pthread_mutex_unlock(&reg_lock);
+	dmtok__mutex_unlock(&reg_lock);
 	return ops;
 }
 
@@ -227,7 +227,7 @@ int dmtok_scheme_info(const char *name, struct dmtok_scheme_info *info)
 	lock_registry();
 	e = find_locked(name);
 	if (!e) {
-		pthread_mutex_unlock(&reg_lock);
+		dmtok__mutex_unlock(&reg_lock);
 		return -ENOENT;
 	}
 	ops = e->ops;
@@ -237,7 +237,7 @@ int dmtok_scheme_info(const char *name, struct dmtok_scheme_info *info)
 		.max_outstanding = ops->max_outstanding, .has_plan = !!ops->plan,
 	};
 	snprintf(info->name, sizeof(info->name), "%s", ops->name);
-	pthread_mutex_unlock(&reg_lock);
+	dmtok__mutex_unlock(&reg_lock);
 	return 0;
 }
 
@@ -257,7 +257,7 @@ char *dmtok_scheme_list(char *buf, size_t len)
 			break;
 		used += (size_t)n;
 	}
-	pthread_mutex_unlock(&reg_lock);
+	dmtok__mutex_unlock(&reg_lock);
 	return buf;
 }
 
@@ -281,15 +281,15 @@ struct dmtok_scheme_entry *dmtok__scheme_get(const char *name,
 		e->users++;
 		*ops = e->ops;
 	}
-	pthread_mutex_unlock(&reg_lock);
+	dmtok__mutex_unlock(&reg_lock);
 	return e;
 }
 
 void dmtok__scheme_put(struct dmtok_scheme_entry *e)
 {
-	pthread_mutex_lock(&reg_lock);
+	dmtok__mutex_lock(&reg_lock);
 	e->users--;
-	pthread_mutex_unlock(&reg_lock);
+	dmtok__mutex_unlock(&reg_lock);
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -359,11 +359,11 @@ int dmtok_scheme_load(const char *path, char *err, unsigned long errlen)
 			    lib->schemes[n]->name ? lib->schemes[n]->name : "?", why);
 			for (i = 0; i < n; i++)	/* all or nothing */
 				(void)unregister_locked(lib->schemes[i]->name);
-			pthread_mutex_unlock(&reg_lock);
+			dmtok__mutex_unlock(&reg_lock);
 			goto refuse;
 		}
 	}
-	pthread_mutex_unlock(&reg_lock);
+	dmtok__mutex_unlock(&reg_lock);
 	return (int)n;
 refuse:
 	dlclose(h);

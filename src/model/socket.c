@@ -27,10 +27,10 @@ static void run_rx_hook(struct dmtok_net *net, int fd, u32 token)
 	dmtok_rx_hook_fn fn;
 	void *arg;
 
-	pthread_mutex_lock(&net->hook_lock);
+	dmtok__mutex_lock(&net->hook_lock);
 	fn = net->rx_hook;
 	arg = net->rx_hook_arg;
-	pthread_mutex_unlock(&net->hook_lock);
+	dmtok__mutex_unlock(&net->hook_lock);
 	if (fn)
 		fn(arg, net, fd, token);
 }
@@ -89,9 +89,9 @@ int dmtok_socket(struct dmtok_net *net, int type, const char *scheme)
 	pthread_mutex_init(&sk->lock, NULL);
 	pthread_mutex_init(&sk->rq_lock, NULL);
 	TAILQ_INIT(&sk->rq);
-	pthread_mutex_lock(&net->objs_lock);
+	dmtok__mutex_lock(&net->objs_lock);
 	TAILQ_INSERT_TAIL(&net->socks, sk, all);
-	pthread_mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->objs_lock);
 	fd = dmtok_fd_install(net, (struct dmtok_file){
 		.type = DMTOK_FILE_SOCKET, .sk = sk });
 	if (fd < 0) {
@@ -117,9 +117,9 @@ static void sock_destroy(struct dmtok_sock *sk)
 	}
 	sk->ops->release_all(sk->priv);
 	dmtok__scheme_put(sk->scheme);
-	pthread_mutex_lock(&net->objs_lock);
+	dmtok__mutex_lock(&net->objs_lock);
 	TAILQ_REMOVE(&net->socks, sk, all);
-	pthread_mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->objs_lock);
 	pthread_mutex_destroy(&sk->rq_lock);
 	pthread_mutex_destroy(&sk->lock);
 	kfree(sk);
@@ -133,11 +133,11 @@ void dmtok_sock_put(struct dmtok_sock *sk)
 
 int dmtok_sock_enqueue(struct dmtok_sock *sk, struct dmtok_skb *skb)
 {
-	pthread_mutex_lock(&sk->rq_lock);
+	dmtok__mutex_lock(&sk->rq_lock);
 	TAILQ_INSERT_TAIL(&sk->rq, skb, link);
 	sk->frags_queued += skb->nr_frags;
 	sk->rq_bytes += skb->len + DMTOK_SKB_OVERHEAD;
-	pthread_mutex_unlock(&sk->rq_lock);
+	dmtok__mutex_unlock(&sk->rq_lock);
 	return 0;
 }
 
@@ -317,7 +317,7 @@ static ssize_t recvmsg_locked(struct dmtok_sock *sk, struct rx_msg *m,
 		u32 offset;
 		size_t used;
 
-		pthread_mutex_lock(&sk->rq_lock);
+		dmtok__mutex_lock(&sk->rq_lock);
 		if (!cur) {
 			skb = TAILQ_FIRST(&sk->rq);
 			offset = sk->copied;
@@ -328,7 +328,7 @@ static ssize_t recvmsg_locked(struct dmtok_sock *sk, struct rx_msg *m,
 			skb = TAILQ_NEXT(cur, link);
 			offset = 0;
 		}
-		pthread_mutex_unlock(&sk->rq_lock);
+		dmtok__mutex_unlock(&sk->rq_lock);
 		if (!skb) {
 			if (!copied)
 				copied = -EAGAIN;
@@ -378,12 +378,12 @@ static ssize_t recvmsg_locked(struct dmtok_sock *sk, struct rx_msg *m,
 		if (used + offset < skb->len)
 			continue;
 		/* tcp_eat_recv_skb() */
-		pthread_mutex_lock(&sk->rq_lock);
+		dmtok__mutex_lock(&sk->rq_lock);
 		TAILQ_REMOVE(&sk->rq, skb, link);
 		sk->frags_queued -= skb->nr_frags;
 		sk->rq_bytes -= skb->len + DMTOK_SKB_OVERHEAD;
 		sk->copied = 0;
-		pthread_mutex_unlock(&sk->rq_lock);
+		dmtok__mutex_unlock(&sk->rq_lock);
 		dmtok_skb_free(skb);
 	} while (len > 0);
 	return copied;
@@ -440,9 +440,9 @@ ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 			l = DMTOK_MAX_RW_COUNT - len;
 		len += l;
 	}
-	pthread_mutex_lock(&sk->lock);	/* lock_sock() */
+	dmtok__mutex_lock(&sk->lock);	/* lock_sock() */
 	ret = recvmsg_locked(sk, &m, len, flags);
-	pthread_mutex_unlock(&sk->lock);
+	dmtok__mutex_unlock(&sk->lock);
 	/* ___sys_recvmsg(): on success, report the control bytes written */
 	if (ret >= 0) {
 		msg->msg_controllen = m.ctl_used;
@@ -538,9 +538,9 @@ int dmtok_sock_stats(struct dmtok_net *net, int fd, struct dmtok_sock_stats *st)
 		st->counters[i].name = s.counters[i].name;
 		st->counters[i].value = s.counters[i].value;
 	}
-	pthread_mutex_lock(&sk->rq_lock);
+	dmtok__mutex_lock(&sk->rq_lock);
 	st->frags_queued = sk->frags_queued;
-	pthread_mutex_unlock(&sk->rq_lock);
+	dmtok__mutex_unlock(&sk->rq_lock);
 	dmtok_sock_put(sk);
 	return 0;
 }
@@ -560,10 +560,10 @@ int dmtok_set_rx_hook(struct dmtok_net *net, dmtok_rx_hook_fn hook, void *arg)
 {
 	if (!net)
 		return -EINVAL;
-	pthread_mutex_lock(&net->hook_lock);
+	dmtok__mutex_lock(&net->hook_lock);
 	net->rx_hook_arg = arg;
 	__atomic_store_n(&net->rx_hook, hook, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&net->hook_lock);
+	dmtok__mutex_unlock(&net->hook_lock);
 	return 0;
 }
 
@@ -571,8 +571,8 @@ bool dmtok_sock_rcvbuf_full(struct dmtok_sock *sk, u64 more)
 {
 	bool full;
 
-	pthread_mutex_lock(&sk->rq_lock);
+	dmtok__mutex_lock(&sk->rq_lock);
 	full = sk->rq_bytes + more > DMTOK_SK_RCVBUF;
-	pthread_mutex_unlock(&sk->rq_lock);
+	dmtok__mutex_unlock(&sk->rq_lock);
 	return full;
 }

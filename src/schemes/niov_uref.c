@@ -12,7 +12,9 @@
  *                 go on; MAX_DONTNEED_FRAGS counts frags inspected.
  *  niov-uref      the same, with the input-verification pass the review
  *                 asked for: any out-of-range token fails the whole
- *                 request with -EINVAL before a single uref changes.
+ *                 request with -EINVAL before a single uref changes;
+ *                 and recvmsg takes the pp_ref_count before the uref
+ *                 (v10 takes the uref first: see nu_rx_taken_v10()).
  *
  * Both as v10 has it: token = page index in the dmabuf; the user
  * references live in the niov (niov->uref), shared by every socket on the
@@ -79,12 +81,33 @@ static int nu_rx_reserve(void *priv, struct dmtok_rx_batch *b,
 	return 0;
 }
 
-/* tcp_xa_pool_inc_pp_ref_count(), autorelease off: many urefs, one ref */
-static void nu_rx_taken(void *priv, struct dmtok_rx_batch *b,
-			struct net_iov *niov, u32 token)
+/*
+ * tcp_recvmsg_dmabuf(), autorelease off, as v10 posts it: many urefs,
+ * one ref, the uref first. Between the two a dontneed naming the token
+ * (its page index: any thread of the socket can name it) brings the uref
+ * back to 0 and puts a pp_ref_count nobody took -- the skb's: the niov is
+ * recycled while the skb still holds it (dmtok-explore, docs/findings.md).
+ */
+static void nu_rx_taken_v10(void *priv, struct dmtok_rx_batch *b,
+			    struct net_iov *niov, u32 token)
 {
 	if (atomic_inc_return(net_iov_uref(niov)) == 1)
 		atomic_long_inc(&niov->pp_ref_count);
+}
+
+/*
+ * The same with the pp_ref_count taken first: a dontneed that gets in
+ * between finds the uref still 0 and changes nothing, or drops the
+ * reference taken here. If the niov had urefs already, they hold the one
+ * reference for all: drop the extra (the skb holds one more, so this is
+ * never the last).
+ */
+static void nu_rx_taken(void *priv, struct dmtok_rx_batch *b,
+			struct net_iov *niov, u32 token)
+{
+	atomic_long_inc(&niov->pp_ref_count);
+	if (atomic_inc_return(net_iov_uref(niov)) != 1)
+		atomic_long_dec(&niov->pp_ref_count);
 }
 
 static void nu_rx_commit(void *priv, struct dmtok_rx_batch *b)
@@ -204,8 +227,8 @@ static int nu_plan(struct dmtok_scheme_plan *p)
 	return 0;
 }
 
-/* What the two schemes share: all but the dontneed and its property. */
-#define NU_SCHEME(_name, _desc, _flags, _dontneed)			\
+/* What the two schemes share: all but the dontneed, the take, a property. */
+#define NU_SCHEME(_name, _desc, _flags, _taken, _dontneed)		\
 	.version	= DMTOK_SCHEME_VERSION,				\
 	.name		= _name,					\
 	.description	= _desc,					\
@@ -214,7 +237,7 @@ static int nu_plan(struct dmtok_scheme_plan *p)
 	.bind_flags	= DMTOK_BIND_NO_AUTORELEASE,			\
 	.init		= nu_init,					\
 	.rx_reserve	= nu_rx_reserve,				\
-	.rx_taken	= nu_rx_taken,					\
+	.rx_taken	= _taken,					\
 	.rx_commit	= nu_rx_commit,					\
 	.dontneed	= _dontneed,					\
 	.release_all	= nu_release_all,				\
@@ -224,10 +247,10 @@ static int nu_plan(struct dmtok_scheme_plan *p)
 
 const struct dmtok_scheme_ops dmtok_scheme_niov_uref_v10 = {
 	NU_SCHEME("niov-uref-v10", "per-niov urefs, autorelease off, as the series' v10",
-		  0, nu_dontneed_v10),
+		  0, nu_rx_taken_v10, nu_dontneed_v10),
 };
 
 const struct dmtok_scheme_ops dmtok_scheme_niov_uref = {
 	NU_SCHEME("niov-uref", "v10's per-niov urefs with the review's verification pass",
-		  DMTOK_SCHEME_ALL_OR_NOTHING, nu_dontneed_verified),
+		  DMTOK_SCHEME_ALL_OR_NOTHING, nu_rx_taken, nu_dontneed_verified),
 };
