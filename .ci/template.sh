@@ -69,7 +69,7 @@ CC=clang meson setup "$out/build-tsan" --prefix="$prefix" -Dkernel_source=none -
 meson install -C "$out/build-tsan" >/dev/null
 dmtok-check --quick --out "$out/check" examples/scheme-template/ptrtable.c
 echo "-- dmtok-check must FAIL each planted bug, naming what fired"
-for m in ptrtable_noput ptrtable_kmalloc ptrtable_sleep_locked; do
+for m in ptrtable_noput ptrtable_kmalloc ptrtable_sleep_locked ptrtable_lock_order; do
   sed -f "tests/mutants/$m.sed" examples/scheme-template/ptrtable.c > "$out/$m.c"
   rc=0; dmtok-check --quick --out "$out/check-$m" "$out/$m.c" > "$out/check-$m.log" 2>&1 || rc=$?
   grep -E 'FAIL' "$out/check-$m.log" | head -3

@@ -6,10 +6,10 @@
 # a status from 1 to 125 (not 0, not a signal, not the timeout), print a
 # line naming the problem (the case's pattern), and present no result: no
 # PASS, no CLEAN, no table, no sanitizer report.
-# usage: check-cli.sh PLAN CONFORM STRESS INTERLEAVE LEAK-REPRO BENCH
+# usage: check-cli.sh PLAN CONFORM STRESS INTERLEAVE LEAK-REPRO BENCH EXPLORE
 #   (the programs' paths; they run through MESON_EXE_WRAPPER in a cross build)
 w=${MESON_EXE_WRAPPER:-}
-plan=$1 conform=$2 stress=$3 inter=$4 repro=$5 bench=$6
+plan=$1 conform=$2 stress=$3 inter=$4 repro=$5 bench=$6 explore=$7
 port="sh $(dirname "$plan")/dmtok-port-check-uninstalled"
 fails=0 n=0
 # case PATTERN PROGRAM ARGS...
@@ -35,19 +35,30 @@ case_() {
 }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 echo 'not an ELF file' > "$tmp/garbage.so"
-for p in "$plan" "$conform" "$stress" "$inter" "$repro" "$bench"; do
+for p in "$plan" "$conform" "$stress" "$inter" "$repro" "$bench" "$explore"; do
   case_ 'unknown|unrecognized|invalid|usage|unexpected' $p --bogus-option
   case_ 'scheme-lib|PATH|requires|argument' $p --scheme-lib
   case_ 'nonexistent|No such file' $p --scheme-lib /nonexistent/lib.so slots
   case_ 'ELF|invalid|too short|garbage' $p --scheme-lib "$tmp/garbage.so" slots
 done
-for p in "$conform" "$stress" "$inter" "$repro"; do
+for p in "$conform" "$stress" "$inter" "$repro" "$explore"; do
   case_ "unknown scheme 'banana'" $p banana
   case_ "'-5'" $p -5
   case_ "99999999999999999999999" $p 99999999999999999999999
 done
 case_ "unexpected argument 'extra'" "$inter" slots extra
 case_ "unexpected argument 'extra'" "$repro" slots extra
+case_ "one SCHEME" "$explore" slots extra
+case_ "take a number" "$explore" --bound abc slots
+case_ "take a number" "$explore" --bound -1 slots
+case_ "take a number" "$explore" --max 99999999999999999999 slots
+case_ "no scenario named 'nope'" "$explore" --scenario nope slots
+case_ "needs --scenario" "$explore" --replay 0*3 slots
+case_ "a schedule is runs" "$explore" --scenario guess --replay '0*' slots
+case_ "a schedule is runs" "$explore" --scenario guess --replay '7*3' slots
+case_ "a schedule is runs" "$explore" --scenario guess --replay '0*99999999999' slots
+case_ "no such file" "$explore" --log /nonexistent/dir/x slots
+case_ "--kernel takes" "$explore" --kernel 2.4 slots
 case_ "unexpected argument 'extra'" "$stress" slots 1 1 noguess extra
 case_ "SECONDS 'abc'" "$stress" slots abc
 case_ "SECONDS '-1'" "$stress" slots -1

@@ -54,21 +54,18 @@ static inline bool dmtok__sched_on(void)
 	       dmtok__sched_thread();
 }
 
-static inline void dmtok__mutex_lock(pthread_mutex_t *m)
-{
-	if (dmtok__sched_on())
-		dmtok__sched_mutex_lock(m);
-	else
-		pthread_mutex_lock(m);
-}
+/*
+ * The model's own locks: lockdep's order checks (kcompat.c) with a class
+ * per lock expression, and dmtok_explore()'s scheduling. The class is
+ * looked up once per call site.
+ */
+DMTOK_INTERNAL void dmtok__mutex_lock_cls(pthread_mutex_t *m, unsigned int *cls, const char *name);
+DMTOK_INTERNAL void dmtok__mutex_unlock(pthread_mutex_t *m);
+#define dmtok__mutex_lock(m) ({						\
+	static unsigned int __dmtok_cls;				\
+	dmtok__mutex_lock_cls((m), &__dmtok_cls, #m);			\
+})
 
-static inline void dmtok__mutex_unlock(pthread_mutex_t *m)
-{
-	if (dmtok__sched_on())
-		dmtok__sched_mutex_unlock(m);
-	else
-		pthread_mutex_unlock(m);
-}
 /* struct dmtok_explore_ops.nowait_fails, while the threads run */
 DMTOK_INTERNAL extern int dmtok__sched_nowait_fails;
 

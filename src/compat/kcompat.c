@@ -66,8 +66,10 @@ void dmtok_set_allocator(const struct dmtok_allocator *a)
 struct kctx {
 	int bh;			/* local_bh_disable() depth */
 	int softirq;		/* running as softirq (the model's NAPI) */
-	int nheld;
-	const spinlock_t *held[HELD_MAX];	/* spinlocks held, in order */
+	int nspin;		/* spinlocks held: atomic context */
+	int nheld;		/* locks held: spinlocks and the model's mutexes */
+	const void *held[HELD_MAX];	/* in the order taken */
+	unsigned int held_cls[HELD_MAX];	/* their lock classes */
 };
 static _Thread_local struct kctx kctx;
 
@@ -84,7 +86,7 @@ void dmtok__softirq_exit(void)
 /* in_atomic() with CONFIG_PREEMPT_COUNT: may this thread sleep now? */
 static bool in_atomic_ctx(void)
 {
-	return kctx.nheld || kctx.bh || kctx.softirq;
+	return kctx.nspin || kctx.bh || kctx.softirq;
 }
 
 /*
@@ -97,7 +99,7 @@ static void might_sleep_at(const char *file, int line)
 	char what[160];
 
 	snprintf(what, sizeof(what), "might_sleep: GFP_KERNEL allocation in atomic context "
-		 "(%d spinlock(s) held, BH %s%s)", kctx.nheld,
+		 "(%d spinlock(s) held, BH %s%s)", kctx.nspin,
 		 kctx.bh ? "disabled" : "enabled", kctx.softirq ? ", in softirq" : "");
 	dmtok_warn_at(file, line, what);
 }
@@ -235,14 +237,188 @@ long dmtok_test_allocator_failed(const struct dmtok_test_allocator *t)
 	return t ? atomic_load(&tas(t)->failed) : -1;
 }
 
-/* ---- locks ---- */
+/* ---- lockdep, in small (kernel/locking/lockdep.c) ---- */
+
+/*
+ * Lock classes: a spinlock's is its spin_lock_init() call site, kept in
+ * the bits above the lock bit; a model mutex's is its lock expression at
+ * the call site (dmtok__mutex_lock()). The order graph has an edge A -> B
+ * once B was taken with A held; a new edge B -> A when A is reachable
+ * from B closes a cycle: lockdep's "possible circular locking
+ * dependency", reported on the first new edge that closes it. A
+ * spinlock class taken in softirq and, elsewhere, in process context
+ * with softirqs enabled is lockdep's "inconsistent lock state"
+ * ({IN-SOFTIRQ-W} vs {SOFTIRQ-ON-W}): the softirq can interrupt the
+ * holder on its CPU and spin forever. Classes and edges are never
+ * forgotten, as in the kernel; two locks of one class nested are not
+ * checked (the kernel wants spin_lock_nested() there; nothing here does
+ * that). No existing engine does this for userspace C with the kernel's
+ * vocabulary (TSan's lock-order check sees only pthread mutexes, by
+ * address), hence this.
+ */
+#define MAXCLASS	256
+#define CLS_IN_SOFTIRQ	1u
+#define CLS_SOFTIRQ_ON	2u
+
+static char cls_name[MAXCLASS][96];	/* [0]: none */
+static unsigned int ncls = 1;		/* cls_lock */
+static unsigned char cls_usage[MAXCLASS];	/* atomic */
+static unsigned char order[MAXCLASS][MAXCLASS / 8];	/* atomic bits: A -> B */
+static pthread_mutex_t cls_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The class named @name, made on first use; the last one takes the overflow. */
+static unsigned int class_of(const char *name)
+{
+	unsigned int c;
+
+	pthread_mutex_lock(&cls_lock);
+	for (c = 1; c < ncls; c++)
+		if (!strcmp(cls_name[c], name))
+			goto out;
+	if (ncls < MAXCLASS)
+		ncls++;
+	c = ncls - 1;
+	snprintf(cls_name[c], sizeof(cls_name[c]), "%s", c == MAXCLASS - 1 ? "(more classes)" : name);
+out:
+	pthread_mutex_unlock(&cls_lock);
+	return c;
+}
+
+static bool edge(unsigned int a, unsigned int b)
+{
+	return __atomic_load_n(&order[a][b / 8], __ATOMIC_RELAXED) & (1u << (b % 8));
+}
+
+/* Is @to reachable from @from? cls_lock held. */
+static bool reaches(unsigned int from, unsigned int to, unsigned char *seen)
+{
+	if (from == to)
+		return true;
+	seen[from] = 1;
+	for (unsigned int c = 1; c < ncls; c++)
+		if (!seen[c] && edge(from, c) && reaches(c, to, seen))
+			return true;
+	return false;
+}
+
+/* B taken with A held: a new edge, unless it closes a cycle. */
+static void order_edge(unsigned int a, unsigned int b)
+{
+	unsigned char seen[MAXCLASS] = { 0 };
+	char what[320];
+	bool cycle;
+
+	pthread_mutex_lock(&cls_lock);
+	cycle = reaches(b, a, seen);
+	if (!cycle)
+		__atomic_fetch_or(&order[a][b / 8], (unsigned char)(1u << (b % 8)), __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&cls_lock);
+	if (cycle) {
+		snprintf(what, sizeof(what), "lockdep: possible circular locking dependency: "
+			 "%s taken with %s held, the other order seen before", cls_name[b], cls_name[a]);
+		dmtok_warn_at(__FILE__, __LINE__, what);
+	}
+}
+
+static void usage_mark(unsigned int c)
+{
+	unsigned int bit = kctx.softirq ? CLS_IN_SOFTIRQ : !kctx.bh ? CLS_SOFTIRQ_ON : 0;
+	unsigned int old;
+	char what[200];
+
+	if (!bit || (__atomic_load_n(&cls_usage[c], __ATOMIC_RELAXED) & bit))
+		return;
+	old = __atomic_fetch_or(&cls_usage[c], (unsigned char)bit, __ATOMIC_RELAXED);
+	if ((old | bit) == (CLS_IN_SOFTIRQ | CLS_SOFTIRQ_ON) && old != (CLS_IN_SOFTIRQ | CLS_SOFTIRQ_ON)) {
+		snprintf(what, sizeof(what), "lockdep: inconsistent lock state: %s taken in softirq "
+			 "and with softirqs on in process context (spin_lock_bh() there)", cls_name[c]);
+		dmtok_warn_at(__FILE__, __LINE__, what);
+	}
+}
+
+/* Lock @l of class @c is taken: check it against the ones held, push it. */
+static void lock_acquired(const void *l, unsigned int c, bool spin)
+{
+	int n = kctx.nheld < HELD_MAX ? kctx.nheld : HELD_MAX;
+
+	if (c) {
+		if (spin)
+			usage_mark(c);
+		for (int i = 0; i < n; i++) {
+			unsigned int a = kctx.held_cls[i];
+
+			if (a && a != c && !edge(a, c))
+				order_edge(a, c);
+		}
+	}
+	if (kctx.nheld < HELD_MAX) {
+		kctx.held[kctx.nheld] = l;
+		kctx.held_cls[kctx.nheld] = c;
+	}
+	kctx.nheld++;
+	kctx.nspin += spin;
+}
+
+/* Lock @l is released: false if this thread does not hold it. */
+static bool lock_released(const void *l, bool spin)
+{
+	int n = kctx.nheld < HELD_MAX ? kctx.nheld : HELD_MAX;
+
+	for (int i = n - 1; i >= 0; i--)
+		if (kctx.held[i] == l) {
+			memmove(&kctx.held[i], &kctx.held[i + 1], (size_t)(n - 1 - i) * sizeof(l));
+			memmove(&kctx.held_cls[i], &kctx.held_cls[i + 1],
+				(size_t)(n - 1 - i) * sizeof(kctx.held_cls[0]));
+			kctx.nheld--;
+			kctx.nspin -= spin;
+			return true;
+		}
+	if (kctx.nheld > HELD_MAX) {	/* past what is tracked: trust it */
+		kctx.nheld--;
+		kctx.nspin -= spin;
+		return true;
+	}
+	return false;
+}
+
+void dmtok__mutex_lock_cls(pthread_mutex_t *m, unsigned int *cls, const char *name)
+{
+	unsigned int c = __atomic_load_n(cls, __ATOMIC_RELAXED);
+
+	if (!c) {
+		c = class_of(name);
+		__atomic_store_n(cls, c, __ATOMIC_RELAXED);
+	}
+	if (dmtok__sched_on())
+		dmtok__sched_mutex_lock(m);
+	else
+		pthread_mutex_lock(m);
+	lock_acquired(m, c, false);
+}
+
+void dmtok__mutex_unlock(pthread_mutex_t *m)
+{
+	if (!lock_released(m, false))
+		dmtok_warn_at(__FILE__, __LINE__, "mutex_unlock of a lock this thread does not hold");
+	if (dmtok__sched_on())
+		dmtok__sched_mutex_unlock(m);
+	else
+		pthread_mutex_unlock(m);
+}
+
+/* ---- spinlocks ---- */
+
+void dmtok_spin_lock_init(spinlock_t *l, const char *site)
+{
+	__atomic_store_n(&l->locked, (int)(class_of(site ? site : "?") << 1), __ATOMIC_RELAXED);
+}
 
 /* spin_lock()'s contended path: spin on a plain load, yield the CPU. */
 static void spin_lock_slow(spinlock_t *l)
 {
 	for (unsigned int spins = 0;; spins++) {
-		if (!__atomic_load_n(&l->locked, __ATOMIC_RELAXED) &&
-		    !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		if (!(__atomic_load_n(&l->locked, __ATOMIC_RELAXED) & 1) &&
+		    !(__atomic_fetch_or(&l->locked, 1, __ATOMIC_ACQUIRE) & 1))
 			return;
 		if (spins >= 64)
 			sched_yield();
@@ -251,37 +427,30 @@ static void spin_lock_slow(spinlock_t *l)
 
 void dmtok_spin_lock(spinlock_t *l)
 {
+	unsigned int c;
+
 	if (unlikely(dmtok__sched_on())) {
 		if (!dmtok__sched_spin_lock(l))
 			spin_lock_slow(l);
-	} else if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+	} else if (__atomic_fetch_or(&l->locked, 1, __ATOMIC_ACQUIRE) & 1) {
 		spin_lock_slow(l);
 	}
-	if (kctx.nheld < HELD_MAX)
-		kctx.held[kctx.nheld] = l;
-	kctx.nheld++;
+	c = (unsigned int)__atomic_load_n(&l->locked, __ATOMIC_RELAXED) >> 1;
+	/* DEBUG_SPINLOCK's spin_bug(lock, "bad magic"): never initialised */
+	if (unlikely(!c))
+		dmtok_warn_at(__FILE__, __LINE__, "spin_lock of a lock never spin_lock_init()ed");
+	lock_acquired(l, c, true);
 }
 
 void dmtok_spin_unlock(spinlock_t *l)
 {
-	int n = kctx.nheld < HELD_MAX ? kctx.nheld : HELD_MAX;
-
 	if (unlikely(dmtok__sched_on()))
 		dmtok__sched_spin_unlock(l);
 	/* unlocking a lock this thread does not hold: the kernel's spinlock
 	 * debugging (spin_bug(), "wrong owner") */
-	for (int i = n - 1; i >= 0; i--)
-		if (kctx.held[i] == l) {
-			memmove(&kctx.held[i], &kctx.held[i + 1], (size_t)(n - 1 - i) * sizeof(l));
-			kctx.nheld--;
-			goto release;
-		}
-	if (kctx.nheld > HELD_MAX)
-		kctx.nheld--;	/* past what is tracked: trust it */
-	else
+	if (!lock_released(l, true))
 		dmtok_warn_at(__FILE__, __LINE__, "spin_unlock of a lock this thread does not hold");
-release:
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	__atomic_fetch_and(&l->locked, ~1, __ATOMIC_RELEASE);
 }
 
 bool dmtok_spin_is_held(const spinlock_t *l)

@@ -223,7 +223,7 @@ bool dmtok__sched_thread(void)
 bool dmtok__sched_spin_lock(spinlock_t *l)
 {
 	decide(me, T_RUN);
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+	while (__atomic_fetch_or(&l->locked, 1, __ATOMIC_ACQUIRE) & 1) {
 		if (LD(S.freerun))
 			return false;
 		ST(S.blk[me], l);

@@ -69,25 +69,30 @@ void dmtok_binding_put(struct net_devmem_dmabuf_binding *b)
 		binding_free(b);
 }
 
-/* net_devmem_alloc_dmabuf(): lowest-index-first like a fresh gen_pool. */
+/*
+ * net_devmem_alloc_dmabuf(): lowest-index-first like a fresh gen_pool.
+ * The kernel's gen_pool is lock-free (cmpxchg on its bitmap); the model's
+ * free stack takes b->lock with BH off, since NAPI allocates from it and
+ * process context (a page pool's release) frees into it.
+ */
 struct net_iov *dmtok_binding_alloc_niov(struct net_devmem_dmabuf_binding *b)
 {
 	struct net_iov *niov = NULL;
 
-	spin_lock(&b->lock);
+	spin_lock_bh(&b->lock);
 	if (b->nfree)
 		niov = b->vec[b->free_stack[--b->nfree]];
-	spin_unlock(&b->lock);
+	spin_unlock_bh(&b->lock);
 	return niov;
 }
 
 /* net_devmem_free_dmabuf() */
 void dmtok_binding_free_niov(struct net_devmem_dmabuf_binding *b, struct net_iov *niov)
 {
-	spin_lock(&b->lock);
+	spin_lock_bh(&b->lock);
 	if (!WARN_ON_ONCE(b->nfree >= b->npages))
 		b->free_stack[b->nfree++] = niov->index;
-	spin_unlock(&b->lock);
+	spin_unlock_bh(&b->lock);
 }
 
 /* *@late: the allocation that failed came after the binding's own (6.12 had the id then) */

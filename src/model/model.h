@@ -23,6 +23,9 @@
  * pair), sync_lock (dmtok__sock_synchronize(), one grace period at a
  * time), and the registry's reg_lock (registry.c, process-wide; it calls
  * no scheme op while held). The lock-free socket lookup is in net.c.
+ * pool->lock and binding->lock are taken with spin_lock_bh() everywhere
+ * (NAPI takes them in softirq). The vocabulary's lockdep (kcompat.c)
+ * checks every run against these orders: a cycle is a WARN.
  */
 #ifndef DMTOK_MODEL_PRIV_H
 #define DMTOK_MODEL_PRIV_H

@@ -315,15 +315,15 @@ int dmtok_net_counts(struct dmtok_net *net, struct dmtok_net_counts *c)
 	dmtok__mutex_lock(&net->objs_lock);
 	for (b = net->bindings; b; b = b->next_all) {
 		c->bindings++;
-		spin_lock(&b->lock);
+		spin_lock_bh(&b->lock);
 		c->niovs_out += b->npages - b->nfree;
-		spin_unlock(&b->lock);
+		spin_unlock_bh(&b->lock);
 	}
 	TAILQ_FOREACH(pool, &net->pools, all) {
 		c->page_pools++;
-		spin_lock(&pool->lock);
+		spin_lock_bh(&pool->lock);
 		c->niovs_out -= dmtok_pp_held(pool);
-		spin_unlock(&pool->lock);
+		spin_unlock_bh(&pool->lock);
 	}
 	TAILQ_FOREACH(sk, &net->socks, all)
 		c->sockets++;

@@ -26,7 +26,13 @@
  *
  * Concurrency: alloc runs in the queue's NAPI context; puts come from any
  * context (NAPI, recvmsg, dontneed, close, unbind). pool->lock protects
- * the ring, inflight and dying.
+ * the ring, inflight and dying; it is taken with spin_lock_bh() from any
+ * context, as the kernel's ring is from process context
+ * (page_pool_recycle_in_ring(): ptr_ring_produce_bh() unless
+ * in_softirq(); page_pool_empty_ring(): ptr_ring_consume_bh()): NAPI can
+ * take it, so a process-context holder with softirqs on could deadlock
+ * against it (lockdep's inconsistent lock state, which the vocabulary
+ * reports).
  */
 #include <errno.h>
 
@@ -85,7 +91,7 @@ struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
 {
 	struct net_iov *niov = NULL;
 
-	spin_lock(&pool->lock);
+	spin_lock_bh(&pool->lock);
 	if (!pool->cache_count)		/* page_pool_refill_alloc_cache() */
 		while (pool->cache_count < DMTOK_PP_ALLOC_CACHE_REFILL && pool->ring_count)
 			pool->cache[pool->cache_count++] = ring_pop(pool);
@@ -97,7 +103,7 @@ struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
 		if (niov)
 			pool->inflight++;
 	}
-	spin_unlock(&pool->lock);
+	spin_unlock_bh(&pool->lock);
 	if (niov) {
 		__atomic_store_n(&niov->pp, pool, __ATOMIC_RELAXED);
 		/* page_pool_fragment_netmem(netmem, 1); ordered by pool->lock */
@@ -126,7 +132,7 @@ static void pp_return(struct net_iov *niov)
 	struct dmtok_page_pool *pool = __atomic_load_n(&niov->pp, __ATOMIC_RELAXED);
 	bool free_pool = false;
 
-	spin_lock(&pool->lock);
+	spin_lock_bh(&pool->lock);
 	/* deferred release: a dying pool's ring fills until the retry runs */
 	if ((!pool->dying || pool->deferred) && pool->ring_count < pool->ring_size) {
 		__atomic_store_n(&niov->in_ring, true, __ATOMIC_RELAXED);	/* pp_ref_count stays 1 */
@@ -136,7 +142,7 @@ static void pp_return(struct net_iov *niov)
 		/* the retry at once; a deferred one is the flush's to run */
 		free_pool = pool->dying && !pool->deferred && !pool->inflight;
 	}
-	spin_unlock(&pool->lock);
+	spin_unlock_bh(&pool->lock);
 	if (free_pool)
 		pp_free(pool);
 }
@@ -222,12 +228,12 @@ void dmtok_pp_destroy(struct dmtok_page_pool *pool)
 {
 	bool idle;
 
-	spin_lock(&pool->lock);
+	spin_lock_bh(&pool->lock);
 	pool->deferred = pool->net->defer_pool_release;
 	pool->dying = true;
 	pp_scrub(pool);
 	idle = !pool->inflight;
-	spin_unlock(&pool->lock);
+	spin_unlock_bh(&pool->lock);
 	if (idle)	/* nothing is out: no put can race the free */
 		pp_free(pool);
 }
@@ -252,12 +258,12 @@ again:
 	TAILQ_FOREACH(pool, &net->pools, all) {
 		if (!pool->dying || !pool->deferred)
 			continue;
-		spin_lock(&pool->lock);
+		spin_lock_bh(&pool->lock);
 		if (undefer)
 			pool->deferred = false;
 		pp_scrub(pool);
 		idle = !pool->inflight;
-		spin_unlock(&pool->lock);
+		spin_unlock_bh(&pool->lock);
 		if (idle) {	/* nothing is out: no put can race the free */
 			dmtok__mutex_unlock(&net->objs_lock);
 			pp_free(pool);
