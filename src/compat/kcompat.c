@@ -71,7 +71,7 @@ struct kctx {
 	const void *held[HELD_MAX];	/* in the order taken */
 	unsigned int held_cls[HELD_MAX];	/* their lock classes */
 };
-static _Thread_local struct kctx kctx;
+static _Thread_local struct kctx kctx __attribute__((tls_model("initial-exec")));
 
 void dmtok__softirq_enter(void)
 {

@@ -126,11 +126,20 @@ static void pp_release_page(struct dmtok_page_pool *pool, struct net_iov *niov)
 	pool->inflight--;
 }
 
-/* page_pool_put_unrefed_netmem() for a niov whose last reference went */
-static void pp_return(struct net_iov *niov)
+/*
+ * page_pool_put_unrefed_netmem() for a niov whose last reference went.
+ * A niov back with its binding has no pool (its count is 0, unless a
+ * stray increment made it 1 again): the kernel's napi_pp_put_page()
+ * finds its pp_magic cleared (is_pp_netmem(), 6.12) and returns false,
+ * and its callers WARN. False then, and a WARN here too.
+ */
+static bool pp_return(struct net_iov *niov)
 {
 	struct dmtok_page_pool *pool = __atomic_load_n(&niov->pp, __ATOMIC_RELAXED);
 	bool free_pool = false;
+
+	if (WARN_ON_ONCE(!pool))
+		return false;
 
 	spin_lock_bh(&pool->lock);
 	/* deferred release: a dying pool's ring fills until the retry runs */
@@ -145,6 +154,7 @@ static void pp_return(struct net_iov *niov)
 	spin_unlock_bh(&pool->lock);
 	if (free_pool)
 		pp_free(pool);
+	return true;
 }
 
 /*
@@ -169,25 +179,16 @@ bool dmtok_pp_put_niov(struct net_iov *niov)
 	 */
 	long c = __atomic_load_n(&niov->pp_ref_count.counter, __ATOMIC_ACQUIRE);
 
-	/*
-	 * A niov back with its binding has no pool: the kernel's
-	 * napi_pp_put_page() finds its pp_magic cleared (is_pp_netmem(),
-	 * 6.12) and returns false, and its callers WARN.
-	 */
-	if (WARN_ON_ONCE(!__atomic_load_n(&niov->pp, __ATOMIC_RELAXED)))
-		return false;
 	if (WARN_ON_ONCE(c <= 0 || __atomic_load_n(&niov->in_ring, __ATOMIC_RELAXED)))
 		return false;
-	if (c == 1) {
-		pp_return(niov);
-		return true;
-	}
+	if (c == 1)
+		return pp_return(niov);
 	c = atomic_long_sub_return(1, &niov->pp_ref_count);
 	if (WARN_ON_ONCE(c < 0))
 		return false;
 	if (c == 0) {
 		atomic_long_set(&niov->pp_ref_count, 1);
-		pp_return(niov);
+		return pp_return(niov);
 	}
 	return true;
 }
