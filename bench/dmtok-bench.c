@@ -278,8 +278,18 @@ struct worker {
 	uint64_t dn_calls;
 	uint64_t frags, released;
 	uint64_t mem;
+	uint64_t claims, claimed;	/* a "claims" counter, and the tokens released by then */
 	int err;
 };
+
+/* A scheme's "claims" counter (locked instructions its dontneeds spent), or 0. */
+static uint64_t stat_claims(const struct dmtok_scheme_stats *st)
+{
+	for (unsigned int i = 0; i < st->ncounters && i < DMTOK_SCHEME_MAX_COUNTERS; i++)
+		if (st->counters[i].name && !strcmp(st->counters[i].name, "claims"))
+			return st->counters[i].value;
+	return 0;
+}
 
 static void *worker_run(void *arg)
 {
@@ -355,6 +365,8 @@ static void *worker_run(void *arg)
 	w->rx_ns = thread_ns() - start - w->dn_ns - 2 * clock_pair_ns * (double)w->dn_calls;
 	ops->stats(priv, &st);
 	w->mem = st.mem_bytes;
+	w->claims = stat_claims(&st);
+	w->claimed = w->released;
 	/* give the rest back so the next run starts clean */
 	for (unsigned int i = 0; i < held; i += c->batch) {
 		unsigned int n = held - i < c->batch ? held - i : c->batch;
@@ -378,6 +390,7 @@ struct result {
 	double scale1[64], scale2[64];	/* dontneed Mtok/s, 1 and 2 threads, one socket */
 	double e2e[64];			/* through the socket face, CPU ns per frag */
 	double e2e_direct[64];		/* the same frags' pages by direct ops */
+	double per_claim[64];		/* tokens released per "claims" count; 0: none */
 	uint64_t mem;			/* per socket, bytes */
 	int err;
 };
@@ -630,6 +643,7 @@ static void *e2e_run(void *arg)
 struct totals {
 	double rx_ns, dn_ns;	/* CPU ns on each side */
 	uint64_t frags, mem;
+	uint64_t claims, claimed;
 	int err;		/* a worker's error, or EIO: a token did not come back */
 };
 
@@ -662,6 +676,8 @@ static int run_workers(const struct cfg *c, const struct dmtok_scheme_ops *ops,
 		t->dn_ns += w[i].dn_ns;
 		t->frags += w[i].frags;
 		t->mem = w[i].mem;
+		t->claims += w[i].claims;
+		t->claimed += w[i].claimed;
 		if (w[i].released != w[i].frags && !t->err)
 			t->err = EIO;	/* a token that did not come back */
 	}
@@ -786,6 +802,7 @@ static int run_once(const struct cfg *c, struct result *r,
 	r->rx[run] = t.rx_ns / (double)frags;
 	r->dn[run] = t.dn_ns / (double)frags;
 	r->rt[run] = r->rx[run] + r->dn[run];
+	r->per_claim[run] = t.claims ? (double)t.claimed / (double)t.claims : 0;
 	r->close_us[run] = close_once(ops, b, c->outstanding, &s);
 	/* wall-clock scaling means nothing under callgrind: skipped in -1 */
 	r->scale1[run] = c->fixed ? 0 : dontneed_scaling(c, ops, b, scale_n, 1);
@@ -875,6 +892,8 @@ static void print_machine(const struct cfg *c)
 	       size, c->random_pages ? "random" : "sequential",
 	       c->batch, c->outstanding, (unsigned long long)c->frags, c->runs,
 	       (unsigned long long)c->seed);
+	printf("kernel: a production config -- the vocabulary's lockdep is off "
+	       "(dmtok_set_kernel_debug(0)); slab poisoning and the atomic-sleep check stay\n");
 }
 
 /* strtonum() with the allowed range in the message */
@@ -941,6 +960,9 @@ int main(int argc, char **argv)
 	int warned = 0, done = 0;
 	char lerr[512], names[1024];
 	int opt, ifi, d, id;
+
+	/* a production kernel's costs: no lockdep (tests keep it on) */
+	dmtok_set_kernel_debug(0);
 
 	while ((opt = getopt_long(argc, argv, "w:s:n:r:b:o:t:RS:x:L:c:C:1qh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -1148,6 +1170,14 @@ int main(int argc, char **argv)
 			       "  x%.2f [%.2f-%.2f]\n", r->name, a.med, a.lo, a.hi,
 			       b2.med, b2.lo, b2.hi, qr.med, qr.lo, qr.hi);
 		}
+	}
+	for (i = 1; i < nlist; i++) {
+		struct spread pc = spread_of(res[i].per_claim, c.runs);
+
+		if (res[i].err || pc.med <= 0)
+			continue;
+		printf("\ntokens returned per claim (%s: one locked instruction each), "
+		       "median [min-max]: %.1f [%.1f-%.1f]\n", res[i].name, pc.med, pc.lo, pc.hi);
 	}
 	if (!c.fixed && c.random_pages) {
 		printf("\nend to end through the socket face: not measured with -R -- the NIC takes\n"

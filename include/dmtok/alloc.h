@@ -63,6 +63,17 @@ void dmtok_warn_reset(void);
 /* Prints each site that was hit, with its count, to @f. */
 void dmtok_warn_report(FILE *f);
 
+/*
+ * The debug kernel the vocabulary plays: every check is on by default, as
+ * in a kernel built with PROVE_LOCKING. A benchmark that wants a
+ * production kernel's costs turns lockdep off (its classes, order graph
+ * and softirq states cost tens of instructions per lock; dmtok-bench does
+ * this and says so). The locks held are still tracked (lockdep_is_held(),
+ * the atomic-sleep check). Returns the previous flags.
+ */
+#define DMTOK_DEBUG_LOCKDEP	0x1u
+unsigned int dmtok_set_kernel_debug(unsigned int flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -73,8 +73,23 @@ typedef unsigned int gfp_t;
 /* Like the kernel's: each argument evaluated exactly once. */
 #define min(a, b) ({ __typeof__(a) __a = (a); __typeof__(b) __b = (b); __a < __b ? __a : __b; })
 #define max(a, b) ({ __typeof__(a) __a = (a); __typeof__(b) __b = (b); __a > __b ? __a : __b; })
+#define min_t(type, a, b)	min((type)(a), (type)(b))
 #define container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+#define BITS_PER_LONG	(__SIZEOF_LONG__ * 8)	/* include/asm-generic/bitsperlong.h */
+
+/* include/asm-generic/bitops/__ffs.h: first set bit, 0-based; @word != 0 */
+static inline unsigned long __ffs(unsigned long word)
+{
+	return (unsigned long)__builtin_ctzl(word);
+}
+
+/* include/linux/bitops.h: set bits in @w */
+static inline unsigned long hweight_long(unsigned long w)
+{
+	return (unsigned long)__builtin_popcountl(w);
+}
 
 /* include/asm-generic/bitops/fls64.h: last set bit, 1-based; 0 for 0 */
 static inline int fls64(u64 x)
@@ -178,6 +193,13 @@ static inline CT pfx##_dec_if_positive(T *v)				\
 	} while (!pfx##_try_cmpxchg(v, &c, c - 1));			\
 	return c - 1;							\
 }									\
+/* bitwise: the old value, with the order the suffix names */	\
+static inline CT pfx##_fetch_or_release(CT i, T *v)			\
+{ DMTOK_SCHED_POINT(); return __atomic_fetch_or(&v->counter, i, __ATOMIC_RELEASE); } \
+static inline CT pfx##_fetch_andnot_acquire(CT i, T *v)			\
+{ DMTOK_SCHED_POINT(); return __atomic_fetch_and(&v->counter, ~i, __ATOMIC_ACQUIRE); } \
+static inline CT pfx##_fetch_andnot(CT i, T *v)				\
+{ DMTOK_SCHED_POINT(); return __atomic_fetch_and(&v->counter, ~i, __ATOMIC_SEQ_CST); } \
 static inline bool pfx##_inc_not_zero(T *v)				\
 {									\
 	CT c = pfx##_read(v);						\

@@ -265,6 +265,12 @@ static unsigned int ncls = 1;		/* cls_lock */
 static unsigned char cls_usage[MAXCLASS];	/* atomic */
 static unsigned char order[MAXCLASS][MAXCLASS / 8];	/* atomic bits: A -> B */
 static pthread_mutex_t cls_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned int kernel_debug = DMTOK_DEBUG_LOCKDEP;
+
+unsigned int dmtok_set_kernel_debug(unsigned int flags)
+{
+	return __atomic_exchange_n(&kernel_debug, flags & DMTOK_DEBUG_LOCKDEP, __ATOMIC_RELAXED);
+}
 
 /* The class named @name, made on first use; the last one takes the overflow. */
 static unsigned int class_of(const char *name)
@@ -341,7 +347,7 @@ static void lock_acquired(const void *l, unsigned int c, bool spin)
 {
 	int n = kctx.nheld < HELD_MAX ? kctx.nheld : HELD_MAX;
 
-	if (c) {
+	if (c && (__atomic_load_n(&kernel_debug, __ATOMIC_RELAXED) & DMTOK_DEBUG_LOCKDEP)) {
 		if (spin)
 			usage_mark(c);
 		for (int i = 0; i < n; i++) {
@@ -366,9 +372,10 @@ static bool lock_released(const void *l, bool spin)
 
 	for (int i = n - 1; i >= 0; i--)
 		if (kctx.held[i] == l) {
-			memmove(&kctx.held[i], &kctx.held[i + 1], (size_t)(n - 1 - i) * sizeof(l));
-			memmove(&kctx.held_cls[i], &kctx.held_cls[i + 1],
-				(size_t)(n - 1 - i) * sizeof(kctx.held_cls[0]));
+			for (int j = i; j < n - 1; j++) {	/* LIFO, mostly: nothing moves */
+				kctx.held[j] = kctx.held[j + 1];
+				kctx.held_cls[j] = kctx.held_cls[j + 1];
+			}
 			kctx.nheld--;
 			kctx.nspin -= spin;
 			return true;
@@ -437,7 +444,7 @@ void dmtok_spin_lock(spinlock_t *l)
 	}
 	c = (unsigned int)__atomic_load_n(&l->locked, __ATOMIC_RELAXED) >> 1;
 	/* DEBUG_SPINLOCK's spin_bug(lock, "bad magic"): never initialised */
-	if (unlikely(!c))
+	if (unlikely(!c) && (__atomic_load_n(&kernel_debug, __ATOMIC_RELAXED) & DMTOK_DEBUG_LOCKDEP))
 		dmtok_warn_at(__FILE__, __LINE__, "spin_lock of a lock never spin_lock_init()ed");
 	lock_acquired(l, c, true);
 }

@@ -23,5 +23,6 @@ const struct dmtok_scheme_ops *const dmtok__builtin_schemes[] = {
 	&dmtok_scheme_niov_uref,
 	&dmtok_scheme_niov_uref_v10,
 	&dmtok_scheme_slots,
+	&dmtok_scheme_slots_runs,
 	NULL,
 };

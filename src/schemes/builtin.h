@@ -20,6 +20,7 @@ extern const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_commit_kernel;
 extern const struct dmtok_scheme_ops dmtok_scheme_niov_array;
 extern const struct dmtok_scheme_ops dmtok_scheme_niov_uref;
 extern const struct dmtok_scheme_ops dmtok_scheme_niov_uref_v10;
+extern const struct dmtok_scheme_ops dmtok_scheme_slots_runs;
 extern const struct dmtok_scheme_ops dmtok_scheme_slots;
 
 #endif /* DMTOK_SCHEMES_BUILTIN_H */
