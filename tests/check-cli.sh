@@ -59,6 +59,9 @@ case_ "a schedule is runs" "$explore" --scenario guess --replay '7*3' slots
 case_ "a schedule is runs" "$explore" --scenario guess --replay '0*99999999999' slots
 case_ "no such file" "$explore" --log /nonexistent/dir/x slots
 case_ "--kernel takes" "$explore" --kernel 2.4 slots
+case_ "--kernel takes" "$repro" --kernel 2.4 slots
+case_ "--kernel takes" "$inter" --kernel 2.4 slots
+case_ "--kernel takes" "$repro" slots --kernel
 case_ "unexpected argument 'extra'" "$stress" slots 1 1 noguess extra
 case_ "SECONDS 'abc'" "$stress" slots abc
 case_ "SECONDS '-1'" "$stress" slots -1

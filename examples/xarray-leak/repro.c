@@ -4,7 +4,10 @@
  * (Linux 6.12 net/ipv4/tcp.c and net/core/sock.c; the code is unchanged
  * in 6.18), through dmtok's socket API only:
  *
- *   dmtok-leak-repro [--scheme-lib PATH] [--token0] [SCHEME]  (default: xarray)
+ *   dmtok-leak-repro [--scheme-lib PATH] [--token0] [--kernel VER] [SCHEME]
+ *                                                        (default: xarray)
+ * --kernel picks the net's kernel profile (6.12, 6.18, 7.0, v10: the
+ * default); the leak is in the upstream code of every one of them.
  *
  * A dontneed that names a token recvmsg has reserved but not yet committed
  * erases the reservation; the commit then stores nothing, and the frag's
@@ -102,6 +105,7 @@ int main(int argc, char **argv)
 	struct dmtok_net *net;
 	uint32_t token = 0;
 	int token0 = 0, scheme_set = 0;
+	enum dmtok_kernel kernel = DMTOK_KERNEL_V10;
 	int ifi, dmabuf, binding, fd, flow, ret, leak;
 	unsigned long warns;
 	unsigned int q = 0;
@@ -121,9 +125,14 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(argv[i], "--token0")) {
 			token0 = 1;
+		} else if (!strcmp(argv[i], "--kernel")) {
+			if (i + 1 >= argc || dmtok_kernel_parse(argv[++i], &kernel)) {
+				fprintf(stderr, "dmtok-leak-repro: --kernel takes 6.12, 6.18, 7.0 or v10\n");
+				return 2;
+			}
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "dmtok-leak-repro: unknown option '%s' (usage: dmtok-leak-repro "
-				"[--scheme-lib PATH] [--token0] [SCHEME])\n", argv[i]);
+				"[--scheme-lib PATH] [--token0] [--kernel VER] [SCHEME])\n", argv[i]);
 			return 2;
 		} else if (scheme_set++) {
 			fprintf(stderr, "dmtok-leak-repro: unexpected argument '%s' (one SCHEME)\n",
@@ -140,7 +149,7 @@ int main(int argc, char **argv)
 	}
 	printf("scheme %s%s\n", scheme, token0 ? ", the token-0 way in" : "");
 	/* 1. a binding, a socket, a flow (net_devmem_bind_dmabuf, tcp_init_sock) */
-	if (dmtok_net_create(&net) ||
+	if (dmtok_net_create(&net) || dmtok_net_set_kernel(net, kernel) ||
 	    (ifi = dmtok_netdev_create(net, &o)) < 0 ||
 	    (dmabuf = dmtok_dmabuf_create(net, 1 << 20, 0, 0)) < 0 ||
 	    (binding = dmtok_bind_rx(net, ifi, dmabuf, &q, 1, info.bind_flags)) < 0 ||

@@ -48,12 +48,13 @@ objs="dmtok_kunit.o port.o"
   echo '#include "builtin.h"'
 } > "$d/dmtok_kunit_schemes.h"
 refs=""
-for s in xarray niov_array niov_uref slots; do
+for s in xarray niov_array niov_uref slots slots_runs; do
   cp "$top/src/schemes/$s.c" "$d/"
   objs="$objs $s.o"
 done
 builtin="dmtok_scheme_xarray dmtok_scheme_xarray_fix_skip dmtok_scheme_xarray_fix_commit
-         dmtok_scheme_niov_array dmtok_scheme_niov_uref dmtok_scheme_niov_uref_v10 dmtok_scheme_slots"
+         dmtok_scheme_niov_array dmtok_scheme_niov_uref dmtok_scheme_niov_uref_v10 dmtok_scheme_slots
+         dmtok_scheme_slots_runs"
 echo "static const struct dmtok_scheme_ops *const dmtok_kunit_builtin[] = {" >> "$d/dmtok_kunit_schemes.h"
 i=0
 for b in $builtin; do

@@ -17,7 +17,8 @@
  * The windows: the socket's very first frag (when a scheme publishes its
  * per-socket state) and a later one.
  *
- * usage: dmtok-interleave [--scheme-lib PATH] SCHEME
+ * usage: dmtok-interleave [--scheme-lib PATH] [--kernel VER] SCHEME
+ * (--kernel: the net's kernel profile, 6.12, 6.18, 7.0 or v10, the default)
  * Exit 0 and a last line ending in PASS: the model's invariants hold
  * afterwards, no WARN fired and no sanitizer reported (verdict.h).
  */
@@ -114,6 +115,7 @@ int main(int argc, char **argv)
 	char msg[512];
 	unsigned int q = 0;
 	int ifi, d, b, flow, bad = 0;
+	enum dmtok_kernel kernel = DMTOK_KERNEL_V10;
 	pthread_t th;
 
 	for (int i = 1; i < argc; i++) {
@@ -126,9 +128,14 @@ int main(int argc, char **argv)
 				fprintf(stderr, "interleave: --scheme-lib: %s\n", msg);
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "--kernel")) {
+			if (i + 1 >= argc || dmtok_kernel_parse(argv[++i], &kernel)) {
+				fprintf(stderr, "interleave: --kernel takes 6.12, 6.18, 7.0 or v10\n");
+				return 2;
+			}
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "interleave: unknown option '%s' (usage: dmtok-interleave "
-				"[--scheme-lib PATH] SCHEME)\n", argv[i]);
+				"[--scheme-lib PATH] [--kernel VER] SCHEME)\n", argv[i]);
 			return 2;
 		} else if (scheme) {
 			fprintf(stderr, "interleave: unexpected argument '%s' (one SCHEME)\n", argv[i]);
@@ -147,7 +154,8 @@ int main(int argc, char **argv)
 			dmtok_scheme_list(msg, sizeof(msg)));
 		return 2;
 	}
-	if (dmtok_net_create(&net) || (ifi = dmtok_netdev_create(net, &o)) < 0 ||
+	if (dmtok_net_create(&net) || dmtok_net_set_kernel(net, kernel) ||
+	    (ifi = dmtok_netdev_create(net, &o)) < 0 ||
 	    (d = dmtok_dmabuf_create(net, 1 << 20, 0, 0)) < 0 ||
 	    (b = dmtok_bind_rx(net, ifi, d, &q, 1, info.bind_flags)) < 0 ||
 	    (sock_fd = dmtok_socket(net, SOCK_STREAM, scheme)) < 0 ||
