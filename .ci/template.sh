@@ -85,4 +85,35 @@ grep -E 'interleave .*FAIL' "$out/check-order.log" || { cat "$out/check-order.lo
 # the explorer under TSan: every explored schedule, no happens-before from the scheduler
 grep -E 'explore myarray +tsan +FAIL' "$out/check-order.log" || { cat "$out/check-order.log"; exit 1; }
 [ $rc -eq 1 ] || exit 1
+echo "-- every seeded bug of the built-in schemes (tests/mutants/*.sed with a '# file:'), as an"
+echo "   out-of-tree file (its schemes renamed mut-NAME): dmtok-check must FAIL a row that the"
+echo "   unchanged file PASSes (upstream xarray and v10 fail some rows as they are), naming what fired"
+builtins=$(dmtok-conform --list | tr -d ',')
+oot() {	# oot SED-FILE|- SOURCE OUT: the source, mutated, as an out-of-tree scheme file
+  if [ "$1" = - ]; then cp "$2" "$3"; else sed -f "$1" "$2" > "$3"; fi
+  for b in $builtins; do sed -i "s/\"$b\"/\"mut-$b\"/g" "$3"; done
+  sed -i 's/^#include "builtin.h"$//' "$3"
+  printf '\nDMTOK_SCHEME_EXPORT(%s);\n' \
+    "$(sed -n 's/^const struct dmtok_scheme_ops \([a-z0-9_]*\) = {$/\&\1/p' "$3" | paste -sd, -)" >> "$3"
+}
+verdicts() {	# the table's "tool scheme flavour VERDICT" rows of a dmtok-check log
+  grep -E '^[a-z-]+ [a-z0-9-]+ +[a-z+]+ +(PASS|FAIL|NOT RUN)' "$1" | awk '{print $1, $2, $3, $4}'
+}
+for m in tests/mutants/*.sed; do
+  name=$(basename "$m" .sed); file=$(sed -n 's/^# file: //p' "$m")
+  [ -n "$file" ] || continue
+  base=$out/base-$(basename "$file" .c)
+  if [ ! -f "$base.log" ]; then
+    oot - "$file" "$base.c"
+    dmtok-check --quick --no-kbuild --out "$base" "$base.c" > "$base.log" 2>&1 || true
+  fi
+  oot "$m" "$file" "$out/mut-$name.c"
+  rc=0; dmtok-check --quick --no-kbuild --out "$out/check-mut-$name" "$out/mut-$name.c" \
+    > "$out/check-mut-$name.log" 2>&1 || rc=$?
+  new=$(verdicts "$out/check-mut-$name.log" | grep ' FAIL$' | grep -vxF "$(verdicts "$base.log")" | head -1)
+  [ $rc -eq 1 ] && [ -n "$new" ] || {
+    cat "$out/check-mut-$name.log"; echo "dmtok-check did not catch $name (rc $rc)"; exit 1; }
+  printf '%-22s caught: %s -- %s\n' "$name" "$new" \
+    "$(grep -m1 -F "$(echo "$new" | cut -d' ' -f1-2)" "$out/check-mut-$name.log" | grep -o 'FAIL .*' | cut -c6-120)"
+done
 echo "template path: all steps passed"

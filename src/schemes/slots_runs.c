@@ -276,6 +276,7 @@ struct runs_claim {
 	struct runs_sock *s;
 	u32 base;			/* first token of the word */
 	unsigned long mask;		/* the tokens named in it so far */
+	u32 hi;				/* the highest bit of @mask */
 	u32 first;			/* the chain of freed slots, in token order */
 	u32 last;
 	unsigned long *last_slot;	/* its end's slot word */
@@ -314,9 +315,12 @@ static void runs_claim_word(struct runs_claim *c)
 }
 
 /*
- * The tokens named, in the order given, gathered word by word: entries of
- * one token each (what ncdevmem sends) that fall in one word are claimed
- * together, as a range is.
+ * The tokens named, gathered word by word while they ascend: entries of
+ * one token each (what ncdevmem sends) that follow each other up one word
+ * are claimed together, as a range is. A token below the last gathered
+ * starts a new claim, so the pages go back to the pool in the order the
+ * user named them, as upstream's loop puts them (the pool reissues pages
+ * in that order).
  */
 static int runs_dontneed(void *priv, const struct dmabuf_token *tokens,
 			 unsigned int num_tokens)
@@ -338,11 +342,13 @@ static int runs_dontneed(void *priv, const struct dmabuf_token *tokens,
 			u32 bit = t % BITS_PER_LONG;
 			u32 run = n == 1 ? 1 : min_t(u32, n, BITS_PER_LONG - bit);
 
-			if (t - bit != c.base) {
+			/* a new word, or a token below the last: claim what is gathered */
+			if (t - bit != c.base || (c.mask && bit <= c.hi)) {
 				runs_claim_word(&c);
 				c.base = t - bit;
 			}
 			c.mask |= run == 1 ? 1UL << bit : run_mask(bit, run);
+			c.hi = bit + run - 1;
 			t += run;
 			n -= run;
 		}
