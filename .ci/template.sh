@@ -85,7 +85,7 @@ grep -E 'interleave .*FAIL' "$out/check-order.log" || { cat "$out/check-order.lo
 # the explorer under TSan: every explored schedule, no happens-before from the scheduler
 grep -E 'explore myarray +tsan +FAIL' "$out/check-order.log" || { cat "$out/check-order.log"; exit 1; }
 [ $rc -eq 1 ] || exit 1
-echo "-- every seeded bug of the built-in schemes (tests/mutants/*.sed with a '# file:'), as an"
+echo "-- every seeded bug of the built-in array schemes (tests/mutants/*.sed with a '# file:'), as an"
 echo "   out-of-tree file (its schemes renamed mut-NAME): dmtok-check must FAIL a row that the"
 echo "   unchanged file PASSes (upstream xarray and v10 fail some rows as they are), naming what fired"
 builtins=$(dmtok-conform --list | tr -d ',')
@@ -102,6 +102,9 @@ verdicts() {	# the table's "tool scheme flavour VERDICT" rows of a dmtok-check l
 for m in tests/mutants/*.sed; do
   name=$(basename "$m" .sed); file=$(sed -n 's/^# file: //p' "$m")
   [ -n "$file" ] || continue
+  # xarray.c's seven schemes take minutes per run: its mutant is the
+  # mutation hunt's (tests/fuzz/mutants.sh), not this path's
+  [ "$file" = src/schemes/xarray.c ] && continue
   base=$out/base-$(basename "$file" .c)
   if [ ! -f "$base.log" ]; then
     oot - "$file" "$base.c"
@@ -114,6 +117,6 @@ for m in tests/mutants/*.sed; do
   [ $rc -eq 1 ] && [ -n "$new" ] || {
     cat "$out/check-mut-$name.log"; echo "dmtok-check did not catch $name (rc $rc)"; exit 1; }
   printf '%-22s caught: %s -- %s\n' "$name" "$new" \
-    "$(grep -m1 -F "$(echo "$new" | cut -d' ' -f1-2)" "$out/check-mut-$name.log" | grep -o 'FAIL .*' | cut -c6-120)"
+    "$(grep -m1 -F "$(echo "$new" | cut -d' ' -f1-2)" "$out/check-mut-$name.log" | grep -o 'FAIL .*' | sed 's/^FAIL *//' | cut -c1-110)"
 done
 echo "template path: all steps passed"

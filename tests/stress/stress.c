@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dmtok.h"
 #include "dmtok/plan.h"
@@ -85,6 +86,32 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The watchdog: threads stuck taking each other's locks (an ABBA order,
+ * which the vocabulary's lockdep names in a WARN) never reach the
+ * deadline's checks. Past the deadline by its own length plus 30 s, say
+ * so, print the WARNs that explain it, and end the process with FAIL.
+ */
+static _Atomic int finished;
+
+static void *watchdog_thread(void *arg)
+{
+	double grace = *(double *)arg;
+
+	while (!atomic_load(&finished)) {
+		if (now() > deadline + grace) {
+			printf("stress: no progress %.0f s past the deadline: threads stuck "
+			       "(a deadlock?)\n", grace);
+			dmtok_warn_report(stdout);
+			dmtok_verdict("stress", 1);
+			fflush(stdout);
+			_exit(1);
+		}
+		usleep(100 * 1000);
+	}
+	return NULL;
 }
 
 static uint64_t rnd(uint64_t *s)
@@ -415,7 +442,8 @@ static void *hook_thread(void *arg)
 int main(int argc, char **argv)
 {
 	struct dmtok_netdev_opts o = { .nqueues = SOCKS, .rx_buf_size = 2048 };
-	pthread_t nic[SOCKS], rd[SOCKS], rt[SOCKS][RETURNERS], gs[SOCKS], act[5];
+	pthread_t nic[SOCKS], rd[SOCKS], rt[SOCKS][RETURNERS], gs[SOCKS], act[5], wd;
+	double grace;
 	void *(*const actors[5])(void *) = { binder_thread, cycler_thread, churner_thread,
 					     registry_reader_thread, hook_thread };
 	struct dmtok_net_counts cnt;
@@ -508,6 +536,8 @@ int main(int argc, char **argv)
 		if (sk[i].fd < 0 || sk[i].flow < 0)
 			return 1;
 	}
+	grace = (deadline - now()) + 30;
+	pthread_create(&wd, NULL, watchdog_thread, &grace);
 	for (unsigned int i = 0; i < 5; i++)
 		pthread_create(&act[i], NULL, actors[i], NULL);
 	for (unsigned int i = 0; i < SOCKS; i++) {
@@ -541,6 +571,8 @@ int main(int argc, char **argv)
 		if (guess)
 			pthread_join(gs[i], NULL);
 	}
+	atomic_store(&finished, 1);
+	pthread_join(wd, NULL);
 
 	/* quiescent: the invariants must hold */
 	if (dmtok_check(net, msg, sizeof(msg))) {
