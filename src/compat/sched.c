@@ -25,9 +25,19 @@
 #include <stdlib.h>
 #include <string.h>
 #ifdef __linux__
-#include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#endif
+/*
+ * The futex the threads wait on, by its raw syscall (TSan sees no sync
+ * in it). The two op numbers are include/uapi/linux/futex.h's, spelled
+ * here so a C library without kernel headers (musl) builds it; without
+ * SYS_futex the waits spin with sched_yield().
+ */
+#if defined(__linux__) && defined(SYS_futex)
+#define HAVE_FUTEX		1
+#define DMTOK_FUTEX_WAIT	128	/* FUTEX_WAIT | FUTEX_PRIVATE_FLAG */
+#define DMTOK_FUTEX_WAKE	129	/* FUTEX_WAKE | FUTEX_PRIVATE_FLAG */
 #endif
 
 #include "dmtok/explore.h"
@@ -75,8 +85,8 @@ static _Thread_local int me = -1;
 
 static void wake_all(void)
 {
-#ifdef __linux__
-	syscall(SYS_futex, &S.cur, FUTEX_WAKE_PRIVATE, MAXT + 1, NULL, NULL, 0);
+#ifdef HAVE_FUTEX
+	syscall(SYS_futex, &S.cur, DMTOK_FUTEX_WAKE, MAXT + 1, NULL, NULL, 0);
 #endif
 }
 
@@ -88,8 +98,8 @@ static void wait_turn(int t)
 
 		if (c == t || LD(S.aborting) || LD(S.freerun))
 			return;
-#ifdef __linux__
-		syscall(SYS_futex, &S.cur, FUTEX_WAIT_PRIVATE, c, NULL, NULL, 0);
+#ifdef HAVE_FUTEX
+		syscall(SYS_futex, &S.cur, DMTOK_FUTEX_WAIT, c, NULL, NULL, 0);
 #else
 		sched_yield();
 #endif
