@@ -110,13 +110,31 @@ struct scenario {
 	bool nowait_fails;		/* struct dmtok_explore_ops */
 };
 
+/* Thread 0's usual part: a recvmsg, then (@give_back) its tokens returned. */
+static void recv_then_return(bool give_back)
+{
+	if (recv_tokens(&E.got[0]) < 0)
+		thread_err("recvmsg", -1);
+	if (give_back)
+		return_all(&E.got[0]);
+}
+
+/* The netlink unbind, then the token held since setup returned. */
+static void unbind_then_return_held(void)
+{
+	int r = dmtok_unbind(E.net, E.bid);
+
+	if (r)
+		thread_err("unbind", r);
+	E.unbound = true;
+	return_all(&E.pre);
+}
+
 /* T0 receives and returns; T1 returns tokens it never got: 0, and the next three */
 static void th_guess(unsigned int t)
 {
 	if (t == 0) {
-		if (recv_tokens(&E.got[0]) < 0)
-			thread_err("recvmsg", -1);
-		return_all(&E.got[0]);
+		recv_then_return(true);
 	} else {
 		(void)dontneed(0, 4);
 	}
@@ -126,8 +144,7 @@ static void th_guess(unsigned int t)
 static void th_held(unsigned int t)
 {
 	if (t == 0) {
-		if (recv_tokens(&E.got[0]) < 0)
-			thread_err("recvmsg", -1);
+		recv_then_return(false);
 	} else {
 		return_all(&E.pre);
 	}
@@ -152,16 +169,9 @@ static void th_close(unsigned int t)
 static void th_unbind(unsigned int t)
 {
 	if (t == 0) {
-		if (recv_tokens(&E.got[0]) < 0)
-			thread_err("recvmsg", -1);
-		return_all(&E.got[0]);
+		recv_then_return(true);
 	} else {
-		int r = dmtok_unbind(E.net, E.bid);
-
-		if (r)
-			thread_err("unbind", r);
-		E.unbound = true;
-		return_all(&E.pre);
+		unbind_then_return_held();
 	}
 }
 
@@ -169,9 +179,7 @@ static void th_unbind(unsigned int t)
 static void th_napi(unsigned int t)
 {
 	if (t == 0) {
-		if (recv_tokens(&E.got[0]) < 0)
-			thread_err("recvmsg", -1);
-		return_all(&E.got[0]);
+		recv_then_return(true);
 	} else {
 		ssize_t n = dmtok_nic_rx(E.net, E.flow, 4096);
 
@@ -195,12 +203,7 @@ static void th_bindfail(unsigned int t)
 		if (r != (E.kernel == DMTOK_KERNEL_6_12 ? -ERANGE : -EINVAL))
 			thread_err("a bind that must fail", r);
 	} else {
-		int r = dmtok_unbind(E.net, E.bid);
-
-		if (r)
-			thread_err("unbind", r);
-		E.unbound = true;
-		return_all(&E.pre);
+		unbind_then_return_held();
 	}
 }
 
