@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * dmtok-guest-replay: plays op sequences (the language of seq.h) against
+ * dmtok -- the xarray scheme (tcp_recvmsg_dmabuf() and
+ * sock_devmem_dontneed()'s own algorithm) on a net with the 6.12 profile --
+ * and prints what it saw in the format the guest's /init prints for the same
+ * sequences run against a real 6.12 kernel (tests/guest/init.c). The netdev
+ * is shaped like the guest's: one RX queue, 4096-byte buffers, 1448 bytes of
+ * payload per packet (a 1500-byte MTU less IPv4, TCP and the timestamp
+ * option), perfect header split.
+ *
+ * "pools" prints the niovs nobody has returned (dmtok_net_counts()'s
+ * niovs_out). The kernel's inflight count also includes niovs parked in a
+ * live page pool's caches, so sequences ask for it after the unbind only,
+ * when the two mean the same thing.
+ *
+ * usage: dmtok-guest-replay SEQ_FILE...   exit 0, or 1 on an error
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dmtok.h"
+#include "seq.h"
+
+#define GUEST_MSS	1448
+
+struct replay {
+	struct dmtok_net *net;
+	int ifindex, dmabuf, fd, flow;
+	uint32_t id;
+	uint32_t held[65536];
+	unsigned int nheld;
+	struct seq_niovs niovs;
+};
+
+static long dontneed(struct replay *r, const struct dmabuf_token *t, unsigned int n)
+{
+	int ret = dmtok_setsockopt(r->net, r->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, t,
+				   sizeof(*t) * n);
+
+	return ret < 0 ? -errno : ret;
+}
+
+static int op_recv(struct replay *r, unsigned int ncmsg, size_t iovlen)
+{
+	static char data[1 << 20];
+	size_t clen = CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * ncmsg;
+	char *control = calloc(1, clen ? clen : 1);
+	struct iovec iov = { data, iovlen < sizeof(data) ? iovlen : sizeof(data) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = control, .msg_controllen = clen };
+	struct cmsghdr *c;
+	ssize_t ret;
+	int n = 0;
+
+	if (!control)
+		return -ENOMEM;
+	ret = dmtok_recvmsg(r->net, r->fd, &msg, MSG_SOCK_DEVMEM | MSG_DONTWAIT);
+	if (ret < 0)
+		ret = -errno;
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		n++;
+	seq_print_recv(stdout, ret, msg.msg_flags, n);
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		struct dmabuf_cmsg d;
+
+		memcpy(&d, CMSG_DATA(c), sizeof(d));
+		seq_print_cmsg(stdout, &r->niovs, c->cmsg_level, c->cmsg_type, &d);
+		if (c->cmsg_type == SO_DEVMEM_DMABUF && r->nheld < 65536)
+			r->held[r->nheld++] = d.frag_token;
+	}
+	free(control);
+	return 0;
+}
+
+static void op_dontneed_held(struct replay *r)
+{
+	struct dmabuf_token t[128];
+	long total = 0;
+
+	for (unsigned int i = 0; i < r->nheld; ) {
+		unsigned int n = 0;
+		long ret;
+
+		while (n < 128 && i < r->nheld)
+			t[n++] = (struct dmabuf_token){ r->held[i++], 1 };
+		ret = dontneed(r, t, n);
+		if (ret < 0) {
+			total = ret;
+			break;
+		}
+		total += ret;
+	}
+	r->nheld = 0;
+	seq_print_dontneed(stdout, total);
+}
+
+/* Returns 0, or -1 with the reason printed. */
+static int play(struct replay *r, const struct seq_op *op, const char *path)
+{
+	struct dmtok_net_counts counts;
+	unsigned int q = 0;
+	long ret;
+
+	switch (op->kind) {
+	case SEQ_NAME:
+		seq_print_name(stdout, op->name);
+		return 0;
+	case SEQ_BIND:
+		r->dmabuf = dmtok_dmabuf_create(r->net, op->a, 4096, 0);
+		if (r->dmabuf < 0)
+			break;
+		ret = dmtok_bind_rx(r->net, r->ifindex, r->dmabuf, &q, 1, 0);
+		seq_print_bind(stdout, ret);
+		r->id = ret > 0 ? ret : 0;
+		r->niovs.n = 0;
+		return ret > 0 ? 0 : -1;
+	case SEQ_CONNECT:
+		r->fd = dmtok_socket(r->net, SOCK_STREAM, "xarray");
+		if (r->fd < 0)
+			break;
+		r->flow = dmtok_flow_create(r->net, r->ifindex, 0, r->fd);
+		if (r->flow < 0)
+			break;
+		r->nheld = 0;
+		seq_print_connect(stdout);
+		return 0;
+	case SEQ_SEND:
+		ret = dmtok_nic_rx(r->net, r->flow, op->a);
+		if (ret != (long)op->a) {
+			fprintf(stderr, "%s: the NIC took %ld of %llu bytes\n", path, ret, op->a);
+			return -1;
+		}
+		seq_print_send(stdout, op->a);
+		return 0;
+	case SEQ_RECV:
+		return op_recv(r, op->a, op->b);
+	case SEQ_DONTNEED: {
+		struct dmabuf_token t = { (uint32_t)op->a, (uint32_t)op->b };
+
+		seq_print_dontneed(stdout, dontneed(r, &t, 1));
+		return 0;
+	}
+	case SEQ_DONTNEED_HELD:
+		op_dontneed_held(r);
+		return 0;
+	case SEQ_CLOSE:
+		dmtok_close(r->net, r->fd);
+		r->fd = -1;
+		seq_print_close(stdout);
+		return 0;
+	case SEQ_UNBIND:
+		if (dmtok_unbind(r->net, r->id) || dmtok_close(r->net, r->dmabuf))
+			break;
+		dmtok_net_run_deferred(r->net);
+		seq_print_unbind(stdout);
+		return 0;
+	case SEQ_POOLS:
+		if (dmtok_net_counts(r->net, &counts))
+			break;
+		seq_print_pools(stdout, (long)counts.niovs_out);
+		return 0;
+	case SEQ_RACE:
+		fprintf(stderr, "%s: race is played in the guest only\n", path);
+		return -1;
+	}
+	fprintf(stderr, "%s: op %d failed: %s\n", path, (int)op->kind, strerror(errno));
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct dmtok_netdev_opts opts = { .nqueues = 1, .mss = GUEST_MSS };
+	static struct replay r;
+	int bad = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: dmtok-guest-replay SEQ_FILE...\n");
+		return 1;
+	}
+	if (dmtok_net_create(&r.net) || dmtok_net_set_kernel(r.net, DMTOK_KERNEL_6_12))
+		return 1;
+	r.ifindex = dmtok_netdev_create(r.net, &opts);
+	if (r.ifindex < 0)
+		return 1;
+	for (int i = 1; i < argc && !bad; i++) {
+		FILE *f = fopen(argv[i], "r");
+		struct seq_op op;
+		char line[256];
+
+		if (!f) {
+			fprintf(stderr, "%s: %s\n", argv[i], strerror(errno));
+			bad = 1;
+			break;
+		}
+		while (!bad && fgets(line, sizeof(line), f)) {
+			int e = seq_parse(line, &op);
+
+			if (e == 1)
+				continue;
+			if (e) {
+				fprintf(stderr, "%s: not an op: %s", argv[i], line);
+				bad = 1;
+			} else if (play(&r, &op, argv[i])) {
+				bad = 1;
+			}
+		}
+		fclose(f);
+	}
+	if (dmtok_net_destroy(r.net))
+		bad = 1;
+	return bad;
+}

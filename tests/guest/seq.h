@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The op-sequence language both sides of the guest comparison speak: the
+ * guest's /init plays a sequence against the real kernel (init.c), and
+ * dmtok-guest-replay plays it against dmtok (replay.c); each prints what it
+ * saw in the one format below, and tests/guest/run.sh compares the two.
+ *
+ *   # comment                 blank lines and comments are skipped
+ *   name NAME                 printed first: which sequence this is
+ *   bind SIZE                 a SIZE-byte udmabuf bound to RX queue 0
+ *   connect                   the peer connects; the receiver accepts
+ *   send N                    the peer sends N bytes; wait until all are queued
+ *   recv NCMSG [IOVLEN]       recvmsg(MSG_SOCK_DEVMEM | MSG_DONTWAIT) with room
+ *                             for NCMSG dmabuf cmsgs and IOVLEN bytes of iov
+ *                             (default 1 MiB)
+ *   dontneed START COUNT      SO_DEVMEM_DONTNEED of one token range
+ *   dontneed held             every token received and not returned yet, one
+ *                             range per token, 128 ranges per call
+ *   close                     the receiver closes its socket
+ *   unbind                    the binding's netlink socket closes (6.12)
+ *   pools                     the binding's page pools' inflight count, once a
+ *                             destroyed pool's deferred release has run
+ *   race SECONDS GUESS        guest only: see init.c
+ *
+ * Header-only so each program stays one file; static functions only.
+ */
+#ifndef DMTOK_GUEST_SEQ_H
+#define DMTOK_GUEST_SEQ_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+enum seq_kind {
+	SEQ_NAME, SEQ_BIND, SEQ_CONNECT, SEQ_SEND, SEQ_RECV, SEQ_DONTNEED,
+	SEQ_DONTNEED_HELD, SEQ_CLOSE, SEQ_UNBIND, SEQ_POOLS, SEQ_RACE,
+};
+
+struct seq_op {
+	enum seq_kind kind;
+	unsigned long long a, b;
+	char name[64];
+};
+
+/* 0: an op in *@op; 1: nothing on the line; -1: not the language. */
+static int seq_parse(const char *line, struct seq_op *op)
+{
+	char word[16] = "", rest[64] = "";
+	int n;
+
+	memset(op, 0, sizeof(*op));
+	n = sscanf(line, "%15s %63s", word, rest);
+	if (n < 1 || word[0] == '#')
+		return 1;
+	if (!strcmp(word, "name") && n == 2) {
+		op->kind = SEQ_NAME;
+		memcpy(op->name, rest, sizeof(op->name));
+		return 0;
+	}
+	if (!strcmp(word, "dontneed") && n == 2 && !strcmp(rest, "held")) {
+		op->kind = SEQ_DONTNEED_HELD;
+		return 0;
+	}
+	static const struct { const char *w; enum seq_kind k; int min, max; } ops[] = {
+		{ "bind", SEQ_BIND, 1, 1 },	{ "connect", SEQ_CONNECT, 0, 0 },
+		{ "send", SEQ_SEND, 1, 1 },	{ "recv", SEQ_RECV, 1, 2 },
+		{ "dontneed", SEQ_DONTNEED, 2, 2 }, { "close", SEQ_CLOSE, 0, 0 },
+		{ "unbind", SEQ_UNBIND, 0, 0 }, { "pools", SEQ_POOLS, 0, 0 },
+		{ "race", SEQ_RACE, 2, 2 },
+	};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		char tail[2];
+		int got;
+
+		if (strcmp(word, ops[i].w))
+			continue;
+		op->kind = ops[i].k;
+		op->b = op->kind == SEQ_RECV ? 1u << 20 : 0;
+		got = sscanf(line, "%*s %llu %llu %1s", &op->a, &op->b, tail);
+		if (got < 0)
+			got = 0;
+		return got >= ops[i].min && got <= ops[i].max ? 0 : -1;
+	}
+	return -1;
+}
+
+static void seq_print_name(FILE *f, const char *name)
+{
+	fprintf(f, "seq %s\n", name);
+}
+
+static void seq_print_bind(FILE *f, long id)
+{
+	fprintf(f, "bind %ld\n", id);
+}
+
+static void seq_print_connect(FILE *f)
+{
+	fprintf(f, "connect\n");
+}
+
+static void seq_print_send(FILE *f, unsigned long long n)
+{
+	fprintf(f, "send %llu\n", n);
+}
+
+/* @ret: bytes, or -errno */
+static void seq_print_recv(FILE *f, long ret, int flags, int ncmsg)
+{
+	fprintf(f, "recv ret=%ld flags=%#x cmsgs=%d\n", ret, (unsigned int)flags, ncmsg);
+}
+
+/*
+ * Which niov a frag landed in is named by order of first use within the
+ * binding (niov=0, 1, ...), not by its dmabuf offset: the offset depends on
+ * where the udmabuf's pages sit in physical memory (one genpool chunk per
+ * DMA segment, the newest chunk searched first: gen_pool_add_owner()'s
+ * list_add_rcu(), lib/genalloc.c), which is the kernel's page allocator,
+ * not the token scheme. The raw offset follows on a comment line.
+ */
+struct seq_niovs {
+	uint64_t page[16384];
+	unsigned int n;
+};
+
+static unsigned int seq_niov(struct seq_niovs *m, uint64_t off)
+{
+	uint64_t page = off / 4096;
+	unsigned int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->page[i] == page)
+			return i;
+	if (m->n < sizeof(m->page) / sizeof(m->page[0]))
+		m->page[m->n++] = page;
+	return i;
+}
+
+static void seq_print_cmsg(FILE *f, struct seq_niovs *m, int level, int type,
+			   const void *data)
+{
+	struct {
+		uint64_t frag_offset;
+		uint32_t frag_size, frag_token, dmabuf_id, flags;
+	} d;
+
+	memcpy(&d, data, sizeof(d));
+	if (type != 79) {	/* SO_DEVMEM_LINEAR: only a size */
+		fprintf(f, " cmsg level=%d type=%d size=%u\n", level, type, d.frag_size);
+		return;
+	}
+	fprintf(f, " cmsg level=%d type=%d niov=%u pgoff=%llu size=%u token=%u id=%u\n",
+		level, type, seq_niov(m, d.frag_offset),
+		(unsigned long long)(d.frag_offset % 4096), d.frag_size, d.frag_token,
+		d.dmabuf_id);
+	fprintf(f, "# off=%llu\n", (unsigned long long)d.frag_offset);
+}
+
+static void seq_print_dontneed(FILE *f, long ret)
+{
+	fprintf(f, "dontneed %ld\n", ret);
+}
+
+static void seq_print_close(FILE *f)
+{
+	fprintf(f, "close\n");
+}
+
+static void seq_print_unbind(FILE *f)
+{
+	fprintf(f, "unbind\n");
+}
+
+static void seq_print_pools(FILE *f, long inflight)
+{
+	fprintf(f, "pools inflight=%ld\n", inflight);
+}
+
+#endif /* DMTOK_GUEST_SEQ_H */
