@@ -16,9 +16,9 @@
  * compares the two. The sequence language is described in replay.c.
  *
  * Besides the sequence ops the guest knows one more: "race SECONDS
- * GUESS": the sender streams, one thread receives and returns its tokens,
- * another returns the GUESS token ids above the last one seen, over and
- * over (the stale-token race of examples/xarray-leak/REPORT.md); after
+ * GUESS PAUSE": the sender streams, one thread receives and returns its
+ * tokens, another returns token ids 1 to GUESS every PAUSE microseconds --
+ * the ids the XArray reserves next, since it hands out the lowest free ones (the stale-token race of examples/xarray-leak/REPORT.md); after
  * close and unbind the page pool's inflight count is what leaked.
  *
  * Built static (no libc in the guest), run as PID 1; it powers the guest off.
@@ -52,6 +52,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,7 +94,7 @@ static void die(const char *fmt, ...)
 	va_end(ap);
 	fflush(out);
 	sync();
-	reboot(RB_POWER_OFF);
+	reboot(RB_AUTOBOOT);	/* qemu -no-reboot exits */
 	_exit(1);
 }
 
@@ -486,12 +487,18 @@ static void sender(void)
 				n -= w;
 			}
 		} else if (sscanf(line, "stream %lu", &n) == 1) {
+			/* a send blocked on a full window must not outlive the
+			 * stream: a receiver whose page pool ran dry reads nothing
+			 */
+			struct timeval tv = { .tv_usec = 200000 };
 			time_t end = time(NULL) + n;
 
+			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 			for (size_t i = 0; i < sizeof(buf); i++)
 				buf[i] = (uint8_t)i;
 			while (time(NULL) < end)
-				if (send(fd, buf, sizeof(buf), MSG_NOSIGNAL) <= 0)
+				if (send(fd, buf, sizeof(buf), MSG_NOSIGNAL) <= 0 &&
+				    errno != EAGAIN && errno != EINTR)
 					break;
 		} else if (!strncmp(line, "close", 5)) {
 			close(fd);
@@ -543,8 +550,10 @@ static void wait_queued(struct rx *rx)
 	die("the data did not arrive");
 }
 
-static void op_recv(struct rx *rx, unsigned int ncmsg, size_t iovlen)
+static void op_recv(struct rx *rx, const struct seq_op *op)
 {
+	unsigned int ncmsg = op->a;
+	size_t iovlen = op->b;
 	static char data[1 << 20];
 	size_t clen = CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * ncmsg;
 	char *control = calloc(1, clen ? clen : 1);
@@ -555,29 +564,48 @@ static void op_recv(struct rx *rx, unsigned int ncmsg, size_t iovlen)
 	ssize_t ret;
 	int n = 0;
 
-	ret = recvmsg(rx->fd, &msg, MSG_SOCK_DEVMEM | MSG_DONTWAIT);
+	ret = recvmsg(rx->fd, &msg, seq_recv_flags(op));
+	if (ret < 0) {	/* the kernel writes back no msghdr field on an error */
+		ret = -errno;
+		msg.msg_controllen = 0;
+	}
 	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
 		n++;
-	seq_print_recv(out, ret < 0 ? -errno : ret, msg.msg_flags, n);
+	seq_print_recv(out, ret, msg.msg_flags, n);
+	/* the payload is the sender's: in the dmabuf where a cmsg says, in the
+	 * iov for SO_DEVMEM_LINEAR cmsgs and for data in host memory
+	 */
+	uint64_t off = rx->stream_off;
+	size_t in_iov = 0;
+
 	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 		struct dmabuf_cmsg d;
 
 		memcpy(&d, CMSG_DATA(c), sizeof(d));
 		seq_print_cmsg(out, &rx->niovs, c->cmsg_level, c->cmsg_type, &d);
-		if (c->cmsg_type == SO_DEVMEM_DMABUF) {
-			/* the payload the NIC put in the dmabuf is the sender's */
-			for (uint32_t i = 0; i < d.frag_size; i++)
-				if (rx->cpu[d.frag_offset + i] !=
-				    pattern(rx->stream_off + i))
-					die("payload at stream offset %llu differs",
-					    (unsigned long long)rx->stream_off + i);
-			if (rx->nheld < 65536)
-				rx->held[rx->nheld++] = d.frag_token;
+		for (uint32_t i = 0; i < d.frag_size; i++) {
+			uint8_t got = c->cmsg_type == SO_DEVMEM_DMABUF ?
+				rx->cpu[d.frag_offset + i] : (uint8_t)data[in_iov + i];
+
+			if (got != pattern(off + i))
+				die("payload at stream offset %llu differs",
+				    (unsigned long long)off + i);
 		}
-		rx->stream_off += d.frag_size;
+		if (c->cmsg_type == SO_DEVMEM_DMABUF && rx->nheld < 65536)
+			rx->held[rx->nheld++] = d.frag_token;
+		if (c->cmsg_type != SO_DEVMEM_DMABUF)
+			in_iov += d.frag_size;
+		off += d.frag_size;
 	}
-	if (ret > 0)
+	if (!n && ret > 0)
+		for (ssize_t i = 0; i < ret; i++)
+			if ((uint8_t)data[i] != pattern(off + i))
+				die("payload at stream offset %llu differs",
+				    (unsigned long long)off + i);
+	if (ret > 0 && op->mode != SEQ_RECV_PEEK) {
+		rx->stream_off += ret;
 		rx->unread -= ret;
+	}
 	free(control);
 }
 
@@ -615,7 +643,7 @@ static void op_unbind(struct rx *rx)
 	/* netdev_nl_sock_priv_destroy() unbinds as the socket is released */
 	close(rx->nlfd);
 	rx->nlfd = -1;
-	munmap(rx->cpu, rx->size);
+	/* the CPU mapping stays: frags of the binding may still be queued */
 	close(rx->dmabuf);
 	seq_print_unbind(out);
 }
@@ -650,8 +678,7 @@ static void op_pools(struct rx *rx)
 struct race {
 	struct rx *rx;
 	volatile int stop;
-	volatile uint32_t last;
-	unsigned int guess;
+	unsigned int guess, pause;
 	unsigned long guesses, guessed;
 };
 
@@ -661,22 +688,25 @@ static void *guesser(void *arg)
 	struct dmabuf_token t;
 
 	while (!r->stop) {
-		t.token_start = r->last + 1;
+		t.token_start = 1;
 		t.token_count = r->guess;
 		long n = dontneed(r->rx->fd, &t, 1);
 
 		r->guesses++;
 		if (n > 0)
 			r->guessed += n;
+		if (r->pause)
+			usleep(r->pause);
 	}
 	return NULL;
 }
 
-static void op_race(struct rx *rx, unsigned int seconds, unsigned int guess)
+static void op_race(struct rx *rx, unsigned int seconds, unsigned int guess,
+		    unsigned int pause)
 {
 	static char data[1 << 16];
 	char control[CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * 64];
-	struct race r = { .rx = rx, .guess = guess };
+	struct race r = { .rx = rx, .guess = guess, .pause = pause };
 	unsigned long frags = 0, calls = 0;
 	struct timespec t0, t1;
 	pthread_t th;
@@ -689,7 +719,8 @@ static void op_race(struct rx *rx, unsigned int seconds, unsigned int guess)
 	}
 	pthread_create(&th, NULL, guesser, &r);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
+	/* until the stream has ended and nothing more comes */
+	for (int idle = 0; idle < 10; ) {
 		struct iovec iov = { data, sizeof(data) };
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 				      .msg_control = control,
@@ -699,10 +730,13 @@ static void op_race(struct rx *rx, unsigned int seconds, unsigned int guess)
 		unsigned int n = 0;
 		struct pollfd pfd = { rx->fd, POLLIN, 0 };
 
-		if (poll(&pfd, 1, 2000) <= 0)
-			break;
-		if (recvmsg(rx->fd, &msg, MSG_SOCK_DEVMEM) <= 0)
-			break;
+		if (poll(&pfd, 1, 200) <= 0 ||
+		    recvmsg(rx->fd, &msg, MSG_SOCK_DEVMEM | MSG_DONTWAIT) <= 0) {
+			if (waitpid(pid, NULL, WNOHANG) == pid)
+				pid = 0;
+			idle += !pid;
+			continue;
+		}
 		calls++;
 		for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 			struct dmabuf_cmsg d;
@@ -711,8 +745,6 @@ static void op_race(struct rx *rx, unsigned int seconds, unsigned int guess)
 				continue;
 			memcpy(&d, CMSG_DATA(c), sizeof(d));
 			t[n++] = (struct dmabuf_token){ d.frag_token, 1 };
-			if (d.frag_token > r.last)
-				r.last = d.frag_token;
 		}
 		frags += n;
 		if (n)
@@ -721,7 +753,8 @@ static void op_race(struct rx *rx, unsigned int seconds, unsigned int guess)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r.stop = 1;
 	pthread_join(th, NULL);
-	waitpid(pid, NULL, 0);
+	if (pid)
+		waitpid(pid, NULL, 0);
 	close(rx->fd);
 	rx->fd = -1;
 	tell("close\n");
@@ -753,16 +786,24 @@ static void run_seq(struct rx *rx, const char *path)
 			seq_print_name(out, op.name);
 			break;
 		case SEQ_BIND: {
-			long id;
+			uint8_t *cpu;
+			int dmabuf = udmabuf_create(op.a, (void **)&cpu), nlfd;
+			long id = bind_rx(rx->ifindex, dmabuf, &nlfd);
 
-			rx->size = op.a;
-			rx->niovs.n = 0;
-			rx->dmabuf = udmabuf_create(rx->size, (void **)&rx->cpu);
-			id = bind_rx(rx->ifindex, rx->dmabuf, &rx->nlfd);
-			rx->id = id > 0 ? id : 0;
 			seq_print_bind(out, id);
-			if (id <= 0)
-				die("bind: %s", strerror(-id));
+			if (id <= 0) {	/* refused: the binding before stays */
+				munmap(cpu, op.a);
+				close(dmabuf);
+				break;
+			}
+			if (rx->cpu)
+				munmap(rx->cpu, rx->size);
+			rx->cpu = cpu;
+			rx->size = op.a;
+			rx->dmabuf = dmabuf;
+			rx->nlfd = nlfd;
+			rx->id = id;
+			rx->niovs.n = 0;
 			break;
 		}
 		case SEQ_CONNECT:
@@ -781,7 +822,7 @@ static void run_seq(struct rx *rx, const char *path)
 			seq_print_send(out, op.a);
 			break;
 		case SEQ_RECV:
-			op_recv(rx, op.a, op.b);
+			op_recv(rx, &op);
 			break;
 		case SEQ_DONTNEED: {
 			struct dmabuf_token t = { op.a, op.b };
@@ -805,7 +846,7 @@ static void run_seq(struct rx *rx, const char *path)
 			op_pools(rx);
 			break;
 		case SEQ_RACE:
-			op_race(rx, op.a, op.b);
+			op_race(rx, op.a, op.b, op.c);
 			break;
 		}
 		fflush(out);
@@ -834,7 +875,13 @@ int main(void)
 	fd = open("/dev/ttyS1", O_WRONLY | O_NOCTTY);
 	out = fd >= 0 ? fdopen(fd, "w") : stdout;
 	setvbuf(out, NULL, _IOLBF, 0);
-	fprintf(out, "guest kernel %s\n", "up");
+	{
+		struct utsname u;
+
+		uname(&u);
+		fprintf(out, "guest kernel %s, %ld CPUs\n", u.release,
+			sysconf(_SC_NPROCESSORS_ONLN));
+	}
 
 	fd = open("/dmtoksim.ko", O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0))
@@ -902,6 +949,6 @@ int main(void)
 	fprintf(out, "guest done\n");
 	fflush(out);
 	sync();
-	reboot(RB_POWER_OFF);
+	reboot(RB_AUTOBOOT);	/* qemu -no-reboot exits */
 	return 0;
 }

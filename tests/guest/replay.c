@@ -45,8 +45,10 @@ static long dontneed(struct replay *r, const struct dmabuf_token *t, unsigned in
 	return ret < 0 ? -errno : ret;
 }
 
-static int op_recv(struct replay *r, unsigned int ncmsg, size_t iovlen)
+static int op_recv(struct replay *r, const struct seq_op *op)
 {
+	unsigned int ncmsg = op->a;
+	size_t iovlen = op->b;
 	static char data[1 << 20];
 	size_t clen = CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * ncmsg;
 	char *control = calloc(1, clen ? clen : 1);
@@ -59,9 +61,11 @@ static int op_recv(struct replay *r, unsigned int ncmsg, size_t iovlen)
 
 	if (!control)
 		return -ENOMEM;
-	ret = dmtok_recvmsg(r->net, r->fd, &msg, MSG_SOCK_DEVMEM | MSG_DONTWAIT);
-	if (ret < 0)
+	ret = dmtok_recvmsg(r->net, r->fd, &msg, seq_recv_flags(op));
+	if (ret < 0) {	/* the kernel writes back no msghdr field on an error */
 		ret = -errno;
+		msg.msg_controllen = 0;
+	}
 	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
 		n++;
 	seq_print_recv(stdout, ret, msg.msg_flags, n);
@@ -110,15 +114,22 @@ static int play(struct replay *r, const struct seq_op *op, const char *path)
 	case SEQ_NAME:
 		seq_print_name(stdout, op->name);
 		return 0;
-	case SEQ_BIND:
-		r->dmabuf = dmtok_dmabuf_create(r->net, op->a, 4096, 0);
-		if (r->dmabuf < 0)
+	case SEQ_BIND: {
+		int dmabuf = dmtok_dmabuf_create(r->net, op->a, 4096, 0);
+
+		if (dmabuf < 0)
 			break;
-		ret = dmtok_bind_rx(r->net, r->ifindex, r->dmabuf, &q, 1, 0);
+		ret = dmtok_bind_rx(r->net, r->ifindex, dmabuf, &q, 1, 0);
 		seq_print_bind(stdout, ret);
-		r->id = ret > 0 ? ret : 0;
+		if (ret <= 0) {	/* refused: the binding before stays */
+			dmtok_close(r->net, dmabuf);
+			return 0;
+		}
+		r->dmabuf = dmabuf;
+		r->id = ret;
 		r->niovs.n = 0;
-		return ret > 0 ? 0 : -1;
+		return 0;
+	}
 	case SEQ_CONNECT:
 		r->fd = dmtok_socket(r->net, SOCK_STREAM, "xarray");
 		if (r->fd < 0)
@@ -138,7 +149,7 @@ static int play(struct replay *r, const struct seq_op *op, const char *path)
 		seq_print_send(stdout, op->a);
 		return 0;
 	case SEQ_RECV:
-		return op_recv(r, op->a, op->b);
+		return op_recv(r, op);
 	case SEQ_DONTNEED: {
 		struct dmabuf_token t = { (uint32_t)op->a, (uint32_t)op->b };
 

@@ -10,9 +10,11 @@
  *   bind SIZE                 a SIZE-byte udmabuf bound to RX queue 0
  *   connect                   the peer connects; the receiver accepts
  *   send N                    the peer sends N bytes; wait until all are queued
- *   recv NCMSG [IOVLEN]       recvmsg(MSG_SOCK_DEVMEM | MSG_DONTWAIT) with room
+ *   recv NCMSG [IOVLEN] [peek|plain]
+ *                             recvmsg(MSG_SOCK_DEVMEM | MSG_DONTWAIT) with room
  *                             for NCMSG dmabuf cmsgs and IOVLEN bytes of iov
- *                             (default 1 MiB)
+ *                             (default 1 MiB); peek adds MSG_PEEK, plain
+ *                             leaves out MSG_SOCK_DEVMEM
  *   dontneed START COUNT      SO_DEVMEM_DONTNEED of one token range
  *   dontneed held             every token received and not returned yet, one
  *                             range per token, 128 ranges per call
@@ -20,7 +22,7 @@
  *   unbind                    the binding's netlink socket closes (6.12)
  *   pools                     the binding's page pools' inflight count, once a
  *                             destroyed pool's deferred release has run
- *   race SECONDS GUESS        guest only: see init.c
+ *   race SECONDS GUESS PAUSE  guest only: see init.c
  *
  * Header-only so each program stays one file; static functions only.
  */
@@ -29,6 +31,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum seq_kind {
@@ -36,11 +39,28 @@ enum seq_kind {
 	SEQ_DONTNEED_HELD, SEQ_CLOSE, SEQ_UNBIND, SEQ_POOLS, SEQ_RACE,
 };
 
+enum seq_recv_mode { SEQ_RECV_DEVMEM, SEQ_RECV_PEEK, SEQ_RECV_PLAIN };
+
 struct seq_op {
 	enum seq_kind kind;
-	unsigned long long a, b;
+	unsigned long long a, b, c;
+	enum seq_recv_mode mode;	/* recv */
 	char name[64];
 };
+
+/* The recvmsg flags of a recv op (MSG_PEEK is 2, MSG_DONTWAIT 0x40, and
+ * MSG_SOCK_DEVMEM 0x2000000 in every ABI).
+ */
+static int seq_recv_flags(const struct seq_op *op)
+{
+	int f = 0x40;
+
+	if (op->mode != SEQ_RECV_PLAIN)
+		f |= 0x2000000;
+	if (op->mode == SEQ_RECV_PEEK)
+		f |= 2;
+	return f;
+}
 
 /* 0: an op in *@op; 1: nothing on the line; -1: not the language. */
 static int seq_parse(const char *line, struct seq_op *op)
@@ -66,20 +86,36 @@ static int seq_parse(const char *line, struct seq_op *op)
 		{ "send", SEQ_SEND, 1, 1 },	{ "recv", SEQ_RECV, 1, 2 },
 		{ "dontneed", SEQ_DONTNEED, 2, 2 }, { "close", SEQ_CLOSE, 0, 0 },
 		{ "unbind", SEQ_UNBIND, 0, 0 }, { "pools", SEQ_POOLS, 0, 0 },
-		{ "race", SEQ_RACE, 2, 2 },
+		{ "race", SEQ_RACE, 3, 3 },
 	};
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		char tail[2];
-		int got;
+		char args[4][24] = { "" };
+		int got, nums = 0;
 
 		if (strcmp(word, ops[i].w))
 			continue;
 		op->kind = ops[i].k;
 		op->b = op->kind == SEQ_RECV ? 1u << 20 : 0;
-		got = sscanf(line, "%*s %llu %llu %1s", &op->a, &op->b, tail);
+		got = sscanf(line, "%*s %23s %23s %23s %23s", args[0], args[1], args[2],
+			     args[3]);
 		if (got < 0)
 			got = 0;
-		return got >= ops[i].min && got <= ops[i].max ? 0 : -1;
+		if (op->kind == SEQ_RECV && got > 1) {
+			if (!strcmp(args[got - 1], "peek"))
+				op->mode = SEQ_RECV_PEEK, got--;
+			else if (!strcmp(args[got - 1], "plain"))
+				op->mode = SEQ_RECV_PLAIN, got--;
+		}
+		for (int k = 0; k < got; k++) {
+			char *end;
+			unsigned long long v = strtoull(args[k], &end, 0);
+
+			if (*end || args[k][0] == '-' || k > 2)
+				return -1;
+			*(k == 0 ? &op->a : k == 1 ? &op->b : &op->c) = v;
+			nums++;
+		}
+		return nums >= ops[i].min && nums <= ops[i].max ? 0 : -1;
 	}
 	return -1;
 }
