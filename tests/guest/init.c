@@ -764,6 +764,47 @@ static void op_race(struct rx *rx, unsigned int seconds, unsigned int guess,
 		calls, frags, r.guesses, r.guessed, settled_inflight(rx));
 }
 
+/*
+ * nomem on: every GFP_NOWAIT allocation from the XArray's node cache fails
+ * (failslab, Documentation/fault-injection/fault-injection.rst: the cache's
+ * own switch plus cache-filter; ignore-gfp-wait keeps GFP_KERNEL ones
+ * working), so an __xa_alloc() that needs a node goes through
+ * __xas_nomem(): the lock dropped by its type, the node allocated with the
+ * caller's gfp. Needs CONFIG_FAILSLAB and debugfs (the small kernel of
+ * run.sh --kernel-build); Debian's kernel has neither.
+ */
+static void op_nomem(int on)
+{
+	static const char *const knobs[][2] = {
+		{ "/sys/kernel/debug/failslab/cache-filter", "Y" },
+		{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "Y" },
+		{ "/sys/kernel/debug/failslab/probability", "100" },
+		{ "/sys/kernel/debug/failslab/interval", "1" },
+		{ "/sys/kernel/debug/failslab/times", "100000" },
+		{ "/sys/kernel/debug/failslab/verbose", "0" },
+	};
+
+	if (on) {
+		if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
+			die("debugfs: %s", strerror(errno));
+		for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
+			sysctl(knobs[i][0], knobs[i][1]);
+	}
+	sysctl("/sys/kernel/slab/radix_tree_node/failslab", on ? "1" : "0");
+	if (on) {
+		fprintf(out, "nomem on\n");
+		return;
+	}
+	/* failslab counts "times" down as it fails: what it injected */
+	char left[32] = "";
+	int fd = open("/sys/kernel/debug/failslab/times", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, left, sizeof(left) - 1) <= 0)
+		die("failslab/times: %s", strerror(errno));
+	close(fd);
+	fprintf(out, "nomem off injected=%ld\n", 100000 - atol(left));
+}
+
 /* ---- one sequence ---- */
 
 static void run_seq(struct rx *rx, const char *path)
@@ -847,6 +888,9 @@ static void run_seq(struct rx *rx, const char *path)
 			break;
 		case SEQ_RACE:
 			op_race(rx, op.a, op.b, op.c);
+			break;
+		case SEQ_NOMEM:
+			op_nomem(op.a);
 			break;
 		}
 		fflush(out);

@@ -176,7 +176,8 @@ static int play(struct replay *r, const struct seq_op *op, const char *path)
 		seq_print_pools(stdout, (long)counts.niovs_out);
 		return 0;
 	case SEQ_RACE:
-		fprintf(stderr, "%s: race is played in the guest only\n", path);
+	case SEQ_NOMEM:
+		fprintf(stderr, "%s: race and nomem are played in the guest only\n", path);
 		return -1;
 	}
 	fprintf(stderr, "%s: op %d failed: %s\n", path, (int)op->kind, strerror(errno));

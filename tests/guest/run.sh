@@ -20,7 +20,9 @@
 # linux-source-6.12 (tinyconfig + kernel.config: lockdep,
 # DEBUG_ATOMIC_SLEEP) twice -- as it is, and with
 # examples/xarray-leak/patches/6.12 applied -- and runs the race on both:
-# the leak must show on the first and not on the second.
+# the leak must show on the first and not on the second; and with failslab
+# failing the XArray's GFP_NOWAIT node allocations (tests/guest/nomem), the
+# first must report the atomic sleep of the second finding, the second not.
 #
 # usage: tests/guest/run.sh DMTOK_GUEST_REPLAY [--kernel-build DIR]
 # env:   DMTOK_GUEST_DIR (work directory; default: a temporary one),
@@ -83,18 +85,20 @@ initramfs() {
 		(cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$3"
 }
 
-# boot KERNEL INITRD SMP NAME: $work/NAME.console (ttyS0) and $work/NAME.out
-# (the guest's transcript, ttyS1). Fails on a kernel warning or a missing end.
+# boot KERNEL INITRD SMP NAME [expect-warning]: $work/NAME.console (ttyS0)
+# and $work/NAME.out (the guest's transcript, ttyS1). Fails on a kernel
+# warning (unless one is expected: the caller checks it) or a missing end.
 boot() {
 	local t0=$(date +%s) rc=0
 	timeout 900 qemu-system-x86_64 -accel tcg -m 1024 -smp "$3" -nographic -no-reboot \
 		-kernel "$1" -initrd "$2" \
-		-append "console=ttyS0 panic=-1 oops=panic loglevel=4" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=5" \
 		-serial "file:$work/$4.console" -serial "file:$work/$4.raw" \
 		-monitor none -display none > "$work/$4.qemu" 2>&1 || rc=$?
 	tr -d '\r' < "$work/$4.raw" > "$work/$4.out"
 	echo "guest: $4: boot and run took $(( $(date +%s) - t0 )) s (qemu TCG, $3 CPU)"
-	if grep -nE 'WARNING:|BUG:|Oops|INFO: (possible|inconsistent)|stalled pool shutdown' \
+	if [ "${5:-}" != expect-warning ] &&
+		grep -nE 'WARNING:|BUG:|Oops|INFO: (possible|inconsistent)|stalled pool shutdown' \
 		"$work/$4.console" | head -20 | grep .; then
 		echo "guest: $4: the kernel warned (above; $work/$4.console)"
 		return 1
@@ -193,5 +197,23 @@ if [ -n "$kbuild" ]; then
 	race race-fixed "$kbuild/bzImage.fixed" "$work/mod-small/dmtoksim.ko" || fail "the race did not run on the patched kernel"
 	[ "$leaked" -eq 0 ] || fail "the patched kernel still leaked $leaked niovs"
 	echo "guest: small 6.12 kernel: $plain_leaked niovs leaked unpatched, 0 with examples/xarray-leak/patches/6.12"
+
+	# the second finding: GFP_KERNEL with BH disabled in __xas_nomem()
+	initramfs "$here/nomem" "$work/mod-small/dmtoksim.ko" "$work/nomem.gz" || fail "initramfs"
+	boot "$kbuild/bzImage.plain" "$work/nomem.gz" 1 nomem-small expect-warning ||
+		fail "the failing node allocation did not run to its end unpatched"
+	grep '^nomem off' "$work/nomem-small.out" | sed 's/^/guest: nomem-small: /'
+	sleeping='BUG: sleeping function called from invalid context'
+	grep -q "$sleeping" "$work/nomem-small.console" &&
+		grep -A40 "$sleeping" "$work/nomem-small.console" | grep -q '__xas_nomem' ||
+		fail "unpatched, the failing node allocation did not report an atomic sleep in __xas_nomem()"
+	grep -A40 "$sleeping" "$work/nomem-small.console" |
+		grep -E "$sleeping|in_atomic|__xas_nomem|__xa_alloc|tcp_recvmsg" | head -8 | sed 's/^/guest: nomem-small: /'
+	boot "$kbuild/bzImage.fixed" "$work/nomem.gz" 1 nomem-fixed ||
+		fail "with the patches, the failing node allocation still warned"
+	grep '^nomem off' "$work/nomem-fixed.out" | sed 's/^/guest: nomem-fixed: /'
+	grep -q '^nomem off injected=[1-9]' "$work/nomem-fixed.out" ||
+		fail "with the patches, failslab injected no failure: the path was not taken"
+	echo "guest: small 6.12 kernel: the atomic sleep in __xas_nomem() reported unpatched, none with the patches"
 fi
 echo "guest: PASS"

@@ -23,6 +23,8 @@
  *   pools                     the binding's page pools' inflight count, once a
  *                             destroyed pool's deferred release has run
  *   race SECONDS GUESS PAUSE  guest only: see init.c
+ *   nomem on|off              guest only: GFP_NOWAIT allocations of XArray
+ *                             nodes fail (failslab; see init.c)
  *
  * Header-only so each program stays one file; static functions only.
  */
@@ -36,7 +38,7 @@
 
 enum seq_kind {
 	SEQ_NAME, SEQ_BIND, SEQ_CONNECT, SEQ_SEND, SEQ_RECV, SEQ_DONTNEED,
-	SEQ_DONTNEED_HELD, SEQ_CLOSE, SEQ_UNBIND, SEQ_POOLS, SEQ_RACE,
+	SEQ_DONTNEED_HELD, SEQ_CLOSE, SEQ_UNBIND, SEQ_POOLS, SEQ_RACE, SEQ_NOMEM,
 };
 
 enum seq_recv_mode { SEQ_RECV_DEVMEM, SEQ_RECV_PEEK, SEQ_RECV_PLAIN };
@@ -75,6 +77,11 @@ static int seq_parse(const char *line, struct seq_op *op)
 	if (!strcmp(word, "name") && n == 2) {
 		op->kind = SEQ_NAME;
 		memcpy(op->name, rest, sizeof(op->name));
+		return 0;
+	}
+	if (!strcmp(word, "nomem") && n == 2 && (!strcmp(rest, "on") || !strcmp(rest, "off"))) {
+		op->kind = SEQ_NOMEM;
+		op->a = !strcmp(rest, "on");
 		return 0;
 	}
 	if (!strcmp(word, "dontneed") && n == 2 && !strcmp(rest, "held")) {
