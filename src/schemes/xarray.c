@@ -44,7 +44,10 @@ static int xa_init_with(void **priv, gfp_t flags)
 	return 0;
 }
 
-/* tcp_init_sock() (6.12): XA_FLAGS_ALLOC1 alone */
+/*
+ * tcp_init_sock() and, for a socket accept() returns,
+ * tcp_create_openreq_child() (6.12): XA_FLAGS_ALLOC1 alone
+ */
 static int xa_scheme_init(void **priv)
 {
 	return xa_init_with(priv, XA_FLAGS_ALLOC1);
