@@ -809,8 +809,8 @@ static void op_nomem(int on)
 
 static void run_seq(struct rx *rx, const char *path)
 {
-	struct seq_op op;
-	char line[256];
+	static struct seq_op op;
+	static char line[SEQ_LINE_MAX];
 	FILE *f = fopen(path, "r");
 
 	if (!f)
@@ -874,6 +874,13 @@ static void run_seq(struct rx *rx, const char *path)
 		case SEQ_DONTNEED_HELD:
 			op_dontneed_held(rx);
 			break;
+		case SEQ_DONTNEED_RAW: {
+			long r = setsockopt(rx->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,
+					    op.raw, op.rawlen);
+
+			seq_print_dontneed(out, r < 0 ? -errno : r);
+			break;
+		}
 		case SEQ_CLOSE:
 			close(rx->fd);
 			rx->fd = -1;

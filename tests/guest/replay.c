@@ -159,6 +159,11 @@ static int play(struct replay *r, const struct seq_op *op, const char *path)
 	case SEQ_DONTNEED_HELD:
 		op_dontneed_held(r);
 		return 0;
+	case SEQ_DONTNEED_RAW:
+		ret = dmtok_setsockopt(r->net, r->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, op->raw,
+				       op->rawlen);
+		seq_print_dontneed(stdout, ret < 0 ? -errno : ret);
+		return 0;
 	case SEQ_CLOSE:
 		dmtok_close(r->net, r->fd);
 		r->fd = -1;
@@ -202,7 +207,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc && !bad; i++) {
 		FILE *f = fopen(argv[i], "r");
 		struct seq_op op;
-		char line[256];
+		static char line[SEQ_LINE_MAX];
 
 		if (!f) {
 			fprintf(stderr, "%s: %s\n", argv[i], strerror(errno));

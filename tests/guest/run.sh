@@ -132,12 +132,28 @@ gcc -static -O2 -Wall -Wextra -Werror -I"$top/include" -I"$here" -o "$work/init"
 mkdir -p "$work/race-seq" && rm -f "$work/race-seq"/*.seq &&
 	sed "s/^race [0-9]*/race $race_secs/" "$here/race/01-stale-token.seq" > "$work/race-seq/01-stale-token.seq"
 
+# The sequences: tests/guest/seq/, and one per input of the fuzz_dontneed
+# corpus (its raw optval against a socket holding 40 frags, as the fuzzer
+# plays it against dmtok).
+rm -rf "$work/seq-all" && mkdir -p "$work/seq-all" && cp "$here"/seq/*.seq "$work/seq-all/" || fail "copying the sequences"
+n=0
+for f in "$top"/tests/fuzz/corpus/dontneed/*; do
+	[ -f "$f" ] && [ -s "$f" ] || continue
+	n=$((n + 1))
+	{
+		echo "name fuzz-dontneed-$(basename "$f" | cut -c1-16)"
+		echo "bind 1048576"; echo connect; echo "send $((40 * 1448))"; echo "recv 64"
+		echo "dontneed-raw $(od -An -v -tx1 "$f" | tr -d ' \n')"
+		echo "dontneed held"; echo close; echo unbind; echo pools
+	} > "$work/seq-all/50-fuzz-dontneed-$n.seq"
+done
+
 # 1. the sequences, one CPU: with one CPU skb_attempt_defer_free() frees at
 # once, so which niov each frag lands in does not depend on scheduling
-initramfs "$here/seq" "$work/mod/dmtoksim.ko" "$work/seq.gz" || fail "initramfs"
+initramfs "$work/seq-all" "$work/mod/dmtoksim.ko" "$work/seq.gz" || fail "initramfs"
 boot "$image" "$work/seq.gz" 1 seq || fail "the sequences did not run cleanly"
 grep -v '^#' "$work/seq.out" | grep -v '^guest ' > "$work/seq.kernel"
-"$replay" "$here"/seq/*.seq > "$work/seq.dmtok.raw" || fail "dmtok-guest-replay failed"
+"$replay" "$work"/seq-all/*.seq > "$work/seq.dmtok.raw" || fail "dmtok-guest-replay failed"
 grep -v '^#' "$work/seq.dmtok.raw" > "$work/seq.dmtok"
 nseq=$(grep -c '^seq ' "$work/seq.kernel")
 nlines=$(wc -l < "$work/seq.kernel")
@@ -147,7 +163,8 @@ if ! diff -u --label "kernel $kver" --label dmtok "$work/seq.kernel" "$work/seq.
 	ndiff=$(grep -c '^[-+][^-+]' "$work/seq.diff")
 	fail "$nseq sequences, $nlines lines compared: $ndiff differ between kernel $kver and dmtok (above)"
 fi
-echo "guest: $nseq sequences against kernel $kver and dmtok: $nlines lines ($ncmsg cmsgs) compared, 0 differences"
+echo "guest: $nseq sequences ($n from the fuzz_dontneed corpus) against kernel $kver and dmtok:" \
+	"$nlines lines ($ncmsg cmsgs) compared, 0 differences"
 
 # 2. the race on Debian's kernel: the leak must show
 race race "$image" "$work/mod/dmtoksim.ko" || fail "the race did not run"

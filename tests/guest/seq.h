@@ -18,6 +18,9 @@
  *   dontneed START COUNT      SO_DEVMEM_DONTNEED of one token range
  *   dontneed held             every token received and not returned yet, one
  *                             range per token, 128 ranges per call
+ *   dontneed-raw HEX          SO_DEVMEM_DONTNEED with these optval bytes (up
+ *                             to 4096; run.sh makes such sequences from the
+ *                             fuzz_dontneed corpus)
  *   close                     the receiver closes its socket
  *   unbind                    the binding's netlink socket closes (6.12)
  *   pools                     the binding's page pools' inflight count, once a
@@ -31,6 +34,7 @@
 #ifndef DMTOK_GUEST_SEQ_H
 #define DMTOK_GUEST_SEQ_H
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +42,7 @@
 
 enum seq_kind {
 	SEQ_NAME, SEQ_BIND, SEQ_CONNECT, SEQ_SEND, SEQ_RECV, SEQ_DONTNEED,
-	SEQ_DONTNEED_HELD, SEQ_CLOSE, SEQ_UNBIND, SEQ_POOLS, SEQ_RACE, SEQ_NOMEM,
+	SEQ_DONTNEED_HELD, SEQ_DONTNEED_RAW, SEQ_CLOSE, SEQ_UNBIND, SEQ_POOLS, SEQ_RACE, SEQ_NOMEM,
 };
 
 enum seq_recv_mode { SEQ_RECV_DEVMEM, SEQ_RECV_PEEK, SEQ_RECV_PLAIN };
@@ -48,7 +52,12 @@ struct seq_op {
 	unsigned long long a, b, c;
 	enum seq_recv_mode mode;	/* recv */
 	char name[64];
+	unsigned char raw[4096];	/* dontneed-raw */
+	size_t rawlen;
 };
+
+/* The longest line: dontneed-raw with 4096 bytes in hex. */
+#define SEQ_LINE_MAX	(16 + 2 * 4096 + 2)
 
 /* The recvmsg flags of a recv op (MSG_PEEK is 2, MSG_DONTWAIT 0x40, and
  * MSG_SOCK_DEVMEM 0x2000000 in every ABI).
@@ -83,6 +92,19 @@ static int seq_parse(const char *line, struct seq_op *op)
 		op->kind = SEQ_NOMEM;
 		op->a = !strcmp(rest, "on");
 		return 0;
+	}
+	if (!strcmp(word, "dontneed-raw") && n == 2) {
+		const char *h = line + strspn(line, " \t") + strlen(word);
+
+		h += strspn(h, " \t");
+		op->kind = SEQ_DONTNEED_RAW;
+		while (isxdigit((unsigned char)h[0]) && isxdigit((unsigned char)h[1])) {
+			if (op->rawlen == sizeof(op->raw))
+				return -1;
+			sscanf(h, "%2hhx", &op->raw[op->rawlen++]);
+			h += 2;
+		}
+		return *h && !isspace((unsigned char)*h) ? -1 : 0;
 	}
 	if (!strcmp(word, "dontneed") && n == 2 && !strcmp(rest, "held")) {
 		op->kind = SEQ_DONTNEED_HELD;
