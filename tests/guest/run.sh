@@ -50,7 +50,12 @@ headers=$(ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null | sort -V | tail 
 kver=${headers#/usr/src/linux-headers-}
 [ -x "$replay" ] || fail "$replay: not built"
 
-work=${DMTOK_GUEST_DIR:-$(mktemp -d)}
+# the logs stay in DMTOK_GUEST_DIR; a temporary directory goes at the end
+if [ -n "${DMTOK_GUEST_DIR:-}" ]; then
+	work=$DMTOK_GUEST_DIR
+else
+	work=$(mktemp -d) && trap 'rm -rf "$work"' EXIT
+fi
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
