@@ -707,7 +707,7 @@ static void op_race(struct rx *rx, unsigned int seconds, unsigned int guess,
 	static char data[1 << 16];
 	char control[CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * 64];
 	struct race r = { .rx = rx, .guess = guess, .pause = pause };
-	unsigned long frags = 0, calls = 0;
+	unsigned long frags = 0, calls = 0, aliased = 0;
 	struct timespec t0, t1;
 	pthread_t th;
 	pid_t pid;
@@ -747,6 +747,20 @@ static void op_race(struct rx *rx, unsigned int seconds, unsigned int guess,
 			t[n++] = (struct dmabuf_token){ d.frag_token, 1 };
 		}
 		frags += n;
+		/* a token handed out twice while the user holds both cmsgs:
+		 * an id erased mid-call and reserved again by the next refill
+		 * of the same recvmsg. The erased id was a reservation (the
+		 * bug: the first cmsg's frag is the leaked one, and returning
+		 * the token releases the second) or a token of this call the
+		 * guessing thread released (the process's own doing); from
+		 * here the two cannot be told apart.
+		 */
+		for (unsigned int i = 0; i < n; i++)
+			for (unsigned int j = 0; j < i; j++)
+				if (t[i].token_start == t[j].token_start) {
+					aliased++;
+					break;
+				}
 		if (n)
 			dontneed(rx->fd, t, n);
 	}
@@ -759,9 +773,9 @@ static void op_race(struct rx *rx, unsigned int seconds, unsigned int guess,
 	rx->fd = -1;
 	tell("close\n");
 	op_unbind(rx);
-	fprintf(out, "race seconds=%.1f recvmsg=%lu frags=%lu guesses=%lu guessed=%lu leaked=%ld\n",
+	fprintf(out, "race seconds=%.1f recvmsg=%lu frags=%lu guesses=%lu guessed=%lu aliased=%lu leaked=%ld\n",
 		(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-		calls, frags, r.guesses, r.guessed, settled_inflight(rx));
+		calls, frags, r.guesses, r.guessed, aliased, settled_inflight(rx));
 }
 
 /*

@@ -126,6 +126,7 @@ race() {
 	line=$(grep '^race ' "$work/$1.out")
 	echo "guest: $1: $line"
 	leaked=$(echo "$line" | sed -n 's/.*leaked=\([0-9-]*\).*/\1/p')
+	aliased=$(echo "$line" | sed -n 's/.*aliased=\([0-9]*\).*/\1/p')
 	secs=$(echo "$line" | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
 	[ -n "$leaked" ]
 }
@@ -176,7 +177,8 @@ race race "$image" "$work/mod/dmtoksim.ko" || fail "the race did not run"
 [ "$leaked" -gt 0 ] 2>/dev/null ||
 	fail "the stale-token race leaked nothing in $secs s on kernel $kver: not reproduced"
 echo "guest: the upstream leak reproduced on kernel $kver: $leaked niovs in $secs s" \
-	"($(awk -v l="$leaked" -v s="$secs" 'BEGIN { printf "%.1f", l / s }') a second)"
+	"($(awk -v l="$leaked" -v s="$secs" 'BEGIN { printf "%.1f", l / s }') a second);" \
+	"$aliased tokens seen twice within one recvmsg (ids erased mid-call and reissued)"
 
 # 3. --kernel-build: the same race on a small kernel, unpatched and patched
 if [ -n "$kbuild" ]; then
