@@ -41,6 +41,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,10 +63,7 @@
 
 /* include/uapi/linux/netdev.h, 6.12 (the build host's headers are older) */
 #define NETDEV_A_DEV_IFINDEX		1
-#define NETDEV_A_PAGE_POOL_ID		1
-#define NETDEV_A_PAGE_POOL_IFINDEX	2
 #define NETDEV_A_PAGE_POOL_INFLIGHT	4
-#define NETDEV_A_PAGE_POOL_DETACH_TIME	6
 #define NETDEV_A_PAGE_POOL_DMABUF	7
 #define NETDEV_A_QUEUE_ID		1
 #define NETDEV_A_QUEUE_TYPE		3
@@ -235,18 +233,27 @@ static uint64_t attr_uint(struct nlattr *a)
 	return v;
 }
 
-static void family_cb_attr(struct nlattr *a, void *arg)
-{
-	if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID)
-		*(int *)arg = *(uint16_t *)((char *)a + NLA_HDRLEN);
-}
+/* An nl_talk() callback that hands each attribute of a generic-netlink
+ * reply to @fn with @arg.
+ */
+struct genl_visit {
+	void (*fn)(struct nlattr *a, void *arg);
+	void *arg;
+};
 
-static void family_cb(struct nlmsghdr *h, void *arg)
+static void genl_each_attr(struct nlmsghdr *h, void *visit)
 {
+	struct genl_visit *v = visit;
 	size_t len;
 	void *p = genl_payload(h, &len);
 
-	nl_attrs(p, len, family_cb_attr, arg);
+	nl_attrs(p, len, v->fn, v->arg);
+}
+
+static void family_id_attr(struct nlattr *a, void *arg)
+{
+	if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID)
+		*(int *)arg = *(uint16_t *)((char *)a + NLA_HDRLEN);
 }
 
 static int genl_family(int fd, const char *name)
@@ -258,7 +265,7 @@ static int genl_family(int fd, const char *name)
 	nl_start(&r, GENL_ID_CTRL, NLM_F_ACK);
 	nl_put(&r, &g, sizeof(g));
 	nl_attr(&r, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
-	err = nl_talk(fd, &r, family_cb, &id);
+	err = nl_talk(fd, &r, genl_each_attr, &(struct genl_visit){ family_id_attr, &id });
 	if (err || id < 0)
 		die("genetlink family %s: %s", name, strerror(-err));
 	return id;
@@ -268,18 +275,10 @@ static int genl_family(int fd, const char *name)
 
 static int netdev_family;
 
-static void bind_cb_attr(struct nlattr *a, void *arg)
+static void binding_id_attr(struct nlattr *a, void *arg)
 {
 	if ((a->nla_type & NLA_TYPE_MASK) == NETDEV_A_DMABUF_ID)
 		*(uint32_t *)arg = attr_u32(a);
-}
-
-static void bind_cb(struct nlmsghdr *h, void *arg)
-{
-	size_t len;
-	void *p = genl_payload(h, &len);
-
-	nl_attrs(p, len, bind_cb_attr, arg);
 }
 
 /*
@@ -303,7 +302,7 @@ static long bind_rx(int ifindex, int dmabuf, int *nlfd)
 	nl_u32(&r, NETDEV_A_QUEUE_ID, 0);
 	nl_u32(&r, NETDEV_A_QUEUE_TYPE, NETDEV_QUEUE_TYPE_RX);
 	r.nest = NULL;
-	err = nl_talk(*nlfd, &r, bind_cb, &id);
+	err = nl_talk(*nlfd, &r, genl_each_attr, &(struct genl_visit){ binding_id_attr, &id });
 	if (err) {
 		close(*nlfd);
 		*nlfd = -1;
@@ -314,38 +313,34 @@ static long bind_rx(int ifindex, int dmabuf, int *nlfd)
 }
 
 struct pools {
-	int ifindex;
 	uint32_t dmabuf;
-	long inflight, count, detached;
-	struct { uint32_t ifindex, dmabuf; uint64_t inflight; int detached; } cur;
+	long inflight, count;
+	struct { uint32_t dmabuf; uint64_t inflight; } cur;	/* the pool being read */
 };
 
-static void pool_cb_attr(struct nlattr *a, void *arg)
+static void pool_attr(struct nlattr *a, void *arg)
 {
 	struct pools *p = arg;
 
 	switch (a->nla_type & NLA_TYPE_MASK) {
-	case NETDEV_A_PAGE_POOL_IFINDEX: p->cur.ifindex = attr_u32(a); break;
 	case NETDEV_A_PAGE_POOL_DMABUF: p->cur.dmabuf = attr_u32(a); break;
 	case NETDEV_A_PAGE_POOL_INFLIGHT: p->cur.inflight = attr_uint(a); break;
-	case NETDEV_A_PAGE_POOL_DETACH_TIME: p->cur.detached = 1; break;
 	}
 }
 
+/* A pool whose netdev went away reports no ifindex: pools are counted by
+ * their binding.
+ */
 static void pool_cb(struct nlmsghdr *h, void *arg)
 {
 	struct pools *p = arg;
-	size_t len;
-	void *pl = genl_payload(h, &len);
 
 	memset(&p->cur, 0, sizeof(p->cur));
-	nl_attrs(pl, len, pool_cb_attr, p);
-	/* a pool whose netdev went away reports no ifindex: count it by dmabuf */
+	genl_each_attr(h, &(struct genl_visit){ pool_attr, p });
 	if (p->cur.dmabuf != p->dmabuf)
 		return;
 	p->count++;
 	p->inflight += p->cur.inflight;
-	p->detached += p->cur.detached;
 }
 
 /* The page pools of binding @dmabuf: how many, and their inflight sum. */
@@ -531,9 +526,7 @@ struct rx {
 	uint8_t *cpu;
 	size_t size;
 	uint64_t unread, stream_off;
-	uint32_t held[65536];
-	unsigned int nheld;
-	struct seq_niovs niovs;
+	struct seq_rx seq;
 };
 
 static void wait_queued(struct rx *rx)
@@ -552,56 +545,40 @@ static void wait_queued(struct rx *rx)
 
 static void op_recv(struct rx *rx, const struct seq_op *op)
 {
-	unsigned int ncmsg = op->a;
-	size_t iovlen = op->b;
-	static char data[1 << 20];
-	size_t clen = CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * ncmsg;
-	char *control = calloc(1, clen ? clen : 1);
-	struct iovec iov = { data, iovlen < sizeof(data) ? iovlen : sizeof(data) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = control, .msg_controllen = clen };
+	char *control = seq_recv_prepare(&rx->seq, op);
+	struct msghdr *msg = &rx->seq.msg;
+	const uint8_t *data = (const uint8_t *)rx->seq.data;
+	uint64_t off = rx->stream_off;
+	size_t in_iov = 0;
 	struct cmsghdr *c;
 	ssize_t ret;
-	int n = 0;
 
-	ret = recvmsg(rx->fd, &msg, seq_recv_flags(op));
-	if (ret < 0) {	/* the kernel writes back no msghdr field on an error */
+	if (!control)
+		die("recv: no memory for %llu cmsgs", op->a);
+	ret = recvmsg(rx->fd, msg, seq_recv_flags(op));
+	if (ret < 0)
 		ret = -errno;
-		msg.msg_controllen = 0;
-	}
-	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-		n++;
-	seq_print_recv(out, ret, msg.msg_flags, n);
 	/* the payload is the sender's: in the dmabuf where a cmsg says, in the
 	 * iov for SO_DEVMEM_LINEAR cmsgs and for data in host memory
 	 */
-	uint64_t off = rx->stream_off;
-	size_t in_iov = 0;
-
-	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+	if (!seq_report_recv(out, &rx->seq, ret) && ret > 0)
+		for (ssize_t i = 0; i < ret; i++)
+			if (data[i] != pattern(off + i))
+				die("payload at stream offset %llu differs",
+				    (unsigned long long)off + i);
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
 		struct dmabuf_cmsg d;
+		bool dmabuf = c->cmsg_type == SO_DEVMEM_DMABUF;
 
 		memcpy(&d, CMSG_DATA(c), sizeof(d));
-		seq_print_cmsg(out, &rx->niovs, c->cmsg_level, c->cmsg_type, &d);
-		for (uint32_t i = 0; i < d.frag_size; i++) {
-			uint8_t got = c->cmsg_type == SO_DEVMEM_DMABUF ?
-				rx->cpu[d.frag_offset + i] : (uint8_t)data[in_iov + i];
-
-			if (got != pattern(off + i))
+		for (uint32_t i = 0; i < d.frag_size; i++)
+			if ((dmabuf ? rx->cpu[d.frag_offset + i] : data[in_iov + i]) !=
+			    pattern(off + i))
 				die("payload at stream offset %llu differs",
 				    (unsigned long long)off + i);
-		}
-		if (c->cmsg_type == SO_DEVMEM_DMABUF && rx->nheld < 65536)
-			rx->held[rx->nheld++] = d.frag_token;
-		if (c->cmsg_type != SO_DEVMEM_DMABUF)
-			in_iov += d.frag_size;
+		in_iov += dmabuf ? 0 : d.frag_size;
 		off += d.frag_size;
 	}
-	if (!n && ret > 0)
-		for (ssize_t i = 0; i < ret; i++)
-			if ((uint8_t)data[i] != pattern(off + i))
-				die("payload at stream offset %llu differs",
-				    (unsigned long long)off + i);
 	if (ret > 0 && op->mode != SEQ_RECV_PEEK) {
 		rx->stream_off += ret;
 		rx->unread -= ret;
@@ -616,26 +593,10 @@ static long dontneed(int fd, const struct dmabuf_token *t, unsigned int n)
 	return r < 0 ? -errno : r;
 }
 
-static void op_dontneed_held(struct rx *rx)
+/* dontneed for seq_dontneed_held(): @arg is the struct rx */
+static long rx_dontneed(void *arg, const struct dmabuf_token *t, unsigned int n)
 {
-	struct dmabuf_token t[128];
-	long total = 0;
-
-	for (unsigned int i = 0; i < rx->nheld; ) {
-		unsigned int n = 0;
-		long r;
-
-		while (n < 128 && i < rx->nheld)
-			t[n++] = (struct dmabuf_token){ rx->held[i++], 1 };
-		r = dontneed(rx->fd, t, n);
-		if (r < 0) {
-			total = r;
-			break;
-		}
-		total += r;
-	}
-	rx->nheld = 0;
-	seq_print_dontneed(out, total);
+	return dontneed(((struct rx *)arg)->fd, t, n);
 }
 
 static void op_unbind(struct rx *rx)
@@ -858,7 +819,7 @@ static void run_seq(struct rx *rx, const char *path)
 			rx->dmabuf = dmabuf;
 			rx->nlfd = nlfd;
 			rx->id = id;
-			rx->niovs.n = 0;
+			rx->seq.niovs.n = 0;
 			break;
 		}
 		case SEQ_CONNECT:
@@ -867,7 +828,7 @@ static void run_seq(struct rx *rx, const char *path)
 			if (rx->fd < 0)
 				die("accept: %s", strerror(errno));
 			rx->unread = rx->stream_off = 0;
-			rx->nheld = 0;
+			rx->seq.nheld = 0;
 			seq_print_connect(out);
 			break;
 		case SEQ_SEND:
@@ -886,7 +847,7 @@ static void run_seq(struct rx *rx, const char *path)
 			break;
 		}
 		case SEQ_DONTNEED_HELD:
-			op_dontneed_held(rx);
+			seq_dontneed_held(out, &rx->seq, rx_dontneed, rx);
 			break;
 		case SEQ_DONTNEED_RAW: {
 			long r = setsockopt(rx->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED,

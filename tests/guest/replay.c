@@ -32,13 +32,12 @@ struct replay {
 	struct dmtok_net *net;
 	int ifindex, dmabuf, fd, flow;
 	uint32_t id;
-	uint32_t held[65536];
-	unsigned int nheld;
-	struct seq_niovs niovs;
+	struct seq_rx rx;
 };
 
-static long dontneed(struct replay *r, const struct dmabuf_token *t, unsigned int n)
+static long dontneed(void *arg, const struct dmabuf_token *t, unsigned int n)
 {
+	struct replay *r = arg;
 	int ret = dmtok_setsockopt(r->net, r->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, t,
 				   sizeof(*t) * n);
 
@@ -47,60 +46,15 @@ static long dontneed(struct replay *r, const struct dmabuf_token *t, unsigned in
 
 static int op_recv(struct replay *r, const struct seq_op *op)
 {
-	unsigned int ncmsg = op->a;
-	size_t iovlen = op->b;
-	static char data[1 << 20];
-	size_t clen = CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * ncmsg;
-	char *control = calloc(1, clen ? clen : 1);
-	struct iovec iov = { data, iovlen < sizeof(data) ? iovlen : sizeof(data) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = control, .msg_controllen = clen };
-	struct cmsghdr *c;
+	char *control = seq_recv_prepare(&r->rx, op);
 	ssize_t ret;
-	int n = 0;
 
 	if (!control)
 		return -ENOMEM;
-	ret = dmtok_recvmsg(r->net, r->fd, &msg, seq_recv_flags(op));
-	if (ret < 0) {	/* the kernel writes back no msghdr field on an error */
-		ret = -errno;
-		msg.msg_controllen = 0;
-	}
-	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-		n++;
-	seq_print_recv(stdout, ret, msg.msg_flags, n);
-	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-		struct dmabuf_cmsg d;
-
-		memcpy(&d, CMSG_DATA(c), sizeof(d));
-		seq_print_cmsg(stdout, &r->niovs, c->cmsg_level, c->cmsg_type, &d);
-		if (c->cmsg_type == SO_DEVMEM_DMABUF && r->nheld < 65536)
-			r->held[r->nheld++] = d.frag_token;
-	}
+	ret = dmtok_recvmsg(r->net, r->fd, &r->rx.msg, seq_recv_flags(op));
+	seq_report_recv(stdout, &r->rx, ret < 0 ? -errno : ret);
 	free(control);
 	return 0;
-}
-
-static void op_dontneed_held(struct replay *r)
-{
-	struct dmabuf_token t[128];
-	long total = 0;
-
-	for (unsigned int i = 0; i < r->nheld; ) {
-		unsigned int n = 0;
-		long ret;
-
-		while (n < 128 && i < r->nheld)
-			t[n++] = (struct dmabuf_token){ r->held[i++], 1 };
-		ret = dontneed(r, t, n);
-		if (ret < 0) {
-			total = ret;
-			break;
-		}
-		total += ret;
-	}
-	r->nheld = 0;
-	seq_print_dontneed(stdout, total);
 }
 
 /* Returns 0, or -1 with the reason printed. */
@@ -127,7 +81,7 @@ static int play(struct replay *r, const struct seq_op *op, const char *path)
 		}
 		r->dmabuf = dmabuf;
 		r->id = ret;
-		r->niovs.n = 0;
+		r->rx.niovs.n = 0;
 		return 0;
 	}
 	case SEQ_CONNECT:
@@ -137,7 +91,7 @@ static int play(struct replay *r, const struct seq_op *op, const char *path)
 		r->flow = dmtok_flow_create(r->net, r->ifindex, 0, r->fd);
 		if (r->flow < 0)
 			break;
-		r->nheld = 0;
+		r->rx.nheld = 0;
 		seq_print_connect(stdout);
 		return 0;
 	case SEQ_SEND:
@@ -157,7 +111,7 @@ static int play(struct replay *r, const struct seq_op *op, const char *path)
 		return 0;
 	}
 	case SEQ_DONTNEED_HELD:
-		op_dontneed_held(r);
+		seq_dontneed_held(stdout, &r->rx, dontneed, r);
 		return 0;
 	case SEQ_DONTNEED_RAW:
 		ret = dmtok_setsockopt(r->net, r->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, op->raw,

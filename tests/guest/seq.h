@@ -39,6 +39,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+
+#include "dmtok/uapi.h"	/* struct dmabuf_cmsg, struct dmabuf_token, SO_DEVMEM_* */
 
 enum seq_kind {
 	SEQ_NAME, SEQ_BIND, SEQ_CONNECT, SEQ_SEND, SEQ_RECV, SEQ_DONTNEED,
@@ -202,23 +205,104 @@ static unsigned int seq_niov(struct seq_niovs *m, uint64_t off)
 }
 
 static void seq_print_cmsg(FILE *f, struct seq_niovs *m, int level, int type,
-			   const void *data)
+			   const struct dmabuf_cmsg *d)
 {
-	struct {
-		uint64_t frag_offset;
-		uint32_t frag_size, frag_token, dmabuf_id, flags;
-	} d;
-
-	memcpy(&d, data, sizeof(d));
-	if (type != 79) {	/* SO_DEVMEM_LINEAR: only a size */
-		fprintf(f, " cmsg level=%d type=%d size=%u\n", level, type, d.frag_size);
+	if (type != SO_DEVMEM_DMABUF) {	/* SO_DEVMEM_LINEAR: only a size */
+		fprintf(f, " cmsg level=%d type=%d size=%u\n", level, type, d->frag_size);
 		return;
 	}
 	fprintf(f, " cmsg level=%d type=%d niov=%u pgoff=%llu size=%u token=%u id=%u\n",
-		level, type, seq_niov(m, d.frag_offset),
-		(unsigned long long)(d.frag_offset % 4096), d.frag_size, d.frag_token,
-		d.dmabuf_id);
-	fprintf(f, "# off=%llu\n", (unsigned long long)d.frag_offset);
+		level, type, seq_niov(m, d->frag_offset),
+		(unsigned long long)(d->frag_offset % 4096), d->frag_size, d->frag_token,
+		d->dmabuf_id);
+	fprintf(f, "# off=%llu\n", (unsigned long long)d->frag_offset);
+}
+
+/* What the receiver of a sequence keeps between ops, on both sides. */
+struct seq_rx {
+	struct seq_niovs niovs;		/* reset at each bind */
+	uint32_t held[65536];		/* tokens received, not returned */
+	unsigned int nheld;
+	char data[1 << 20];		/* the iov of a recv */
+	struct iovec iov;
+	struct msghdr msg;
+};
+
+/*
+ * Sets up @rx->msg for a recv op: room for @op's NCMSG dmabuf cmsgs (the
+ * control buffer returned, to be freed; NULL if it cannot be had) and an
+ * iov of IOVLEN bytes at most 1 MiB.
+ */
+static char *seq_recv_prepare(struct seq_rx *rx, const struct seq_op *op)
+{
+	size_t clen = CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * op->a;
+	char *control = calloc(1, clen ? clen : 1);
+
+	rx->iov.iov_base = rx->data;
+	rx->iov.iov_len = op->b < sizeof(rx->data) ? op->b : sizeof(rx->data);
+	memset(&rx->msg, 0, sizeof(rx->msg));
+	rx->msg.msg_iov = &rx->iov;
+	rx->msg.msg_iovlen = 1;
+	rx->msg.msg_control = control;
+	rx->msg.msg_controllen = clen;
+	return control;
+}
+
+/*
+ * After the recvmsg of @rx->msg returned @ret (bytes, or -errno -- the
+ * kernel writes back no msghdr field on an error, so none is read then):
+ * prints the recv line and each cmsg, and keeps the dmabuf tokens in
+ * @rx->held. Returns the number of cmsgs.
+ */
+static int seq_report_recv(FILE *f, struct seq_rx *rx, long ret)
+{
+	struct cmsghdr *c;
+	int n = 0;
+
+	if (ret < 0)
+		rx->msg.msg_controllen = 0;
+	for (c = CMSG_FIRSTHDR(&rx->msg); c; c = CMSG_NXTHDR(&rx->msg, c))
+		n++;
+	seq_print_recv(f, ret, ret < 0 ? 0 : rx->msg.msg_flags, n);
+	for (c = CMSG_FIRSTHDR(&rx->msg); c; c = CMSG_NXTHDR(&rx->msg, c)) {
+		struct dmabuf_cmsg d;
+
+		memcpy(&d, CMSG_DATA(c), sizeof(d));
+		seq_print_cmsg(f, &rx->niovs, c->cmsg_level, c->cmsg_type, &d);
+		if (c->cmsg_type == SO_DEVMEM_DMABUF &&
+		    rx->nheld < sizeof(rx->held) / sizeof(rx->held[0]))
+			rx->held[rx->nheld++] = d.frag_token;
+	}
+	return n;
+}
+
+/* SO_DEVMEM_DONTNEED on one side: frags released, or -errno. */
+typedef long (*seq_dontneed_fn)(void *arg, const struct dmabuf_token *t, unsigned int n);
+
+static void seq_print_dontneed(FILE *f, long ret);
+
+/* dontneed held: one range per token, 128 ranges a call; prints the total. */
+static void seq_dontneed_held(FILE *f, struct seq_rx *rx, seq_dontneed_fn dontneed,
+			      void *arg)
+{
+	struct dmabuf_token t[128];
+	long total = 0;
+
+	for (unsigned int i = 0; i < rx->nheld; ) {
+		unsigned int n = 0;
+		long r;
+
+		while (n < 128 && i < rx->nheld)
+			t[n++] = (struct dmabuf_token){ rx->held[i++], 1 };
+		r = dontneed(arg, t, n);
+		if (r < 0) {
+			total = r;
+			break;
+		}
+		total += r;
+	}
+	rx->nheld = 0;
+	seq_print_dontneed(f, total);
 }
 
 static void seq_print_dontneed(FILE *f, long ret)
