@@ -386,7 +386,8 @@ static int udmabuf_create(size_t size, void **cpu)
 
 /* ---- links ---- */
 
-static void sysctl(const char *path, const char *value)
+/* a sysctl, a debugfs knob, a sysfs attribute */
+static void write_file(const char *path, const char *value)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 
@@ -763,9 +764,9 @@ static void op_nomem(int on)
 		if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
 			die("debugfs: %s", strerror(errno));
 		for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
-			sysctl(knobs[i][0], knobs[i][1]);
+			write_file(knobs[i][0], knobs[i][1]);
 	}
-	sysctl("/sys/kernel/slab/radix_tree_node/failslab", on ? "1" : "0");
+	write_file("/sys/kernel/slab/radix_tree_node/failslab", on ? "1" : "0");
 	if (on) {
 		fprintf(out, "nomem on\n");
 		return;
@@ -947,7 +948,7 @@ int main(void)
 	 * receive buffer of tcp_rmem's default maximum (6 MiB) from the start,
 	 * as dmtok's socket has
 	 */
-	sysctl("/proc/sys/net/ipv4/tcp_rmem", "4096 6291456 6291456");
+	write_file("/proc/sys/net/ipv4/tcp_rmem", "4096 6291456 6291456");
 	rx.ifindex = if_nametoindex("dmtoksim0");
 
 	{
