@@ -49,6 +49,7 @@ echo "-- dmtok-plan"
 dmtok-plan -L "$lib" -x ptrtable | tail -2
 echo "-- dmtok-leak-repro (must not leak)"
 dmtok-leak-repro --scheme-lib "$lib" ptrtable | tail -1
+dmtok-leak-repro --alias --scheme-lib "$lib" ptrtable | tail -1
 echo "-- dmtok-port-check"
 rc=0; dmtok-port-check "$out/src/ptrtable.c" || rc=$?
 [ $rc -eq 0 ] || [ $rc -eq 77 ] || exit 1

@@ -218,6 +218,27 @@ static inline uint8_t dmtok_flow_pattern(int flow, uint64_t offset)
  */
 int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen);
 
+/*
+ * Checks what a client holds against the model: @held are @n
+ * SO_DEVMEM_DMABUF cmsgs the client received on socket @fd and has not
+ * returned (a token it returned once leaves the list once). The model
+ * cannot know what the user believes it holds, so the client says it.
+ * Rules: a token names one frag's page -- two held cmsgs with one token
+ * naming different niovs are aliased (returning the token releases one of
+ * them, maybe the one still being read), and under a scheme that declares
+ * DMTOK_SCHEME_UNIQUE_TOKENS no token is held twice at all; every held
+ * frag is still referenced for the user -- the socket's scheme records
+ * that token on that niov (or, for a DMTOK_SCHEME_SHARED_UREFS scheme, the
+ * niov's uref counts it), so its page is not back in the page pool where
+ * the NIC can refill it with another flow's data. Must be called while no
+ * other thread uses @net. Returns 0, -EUCLEAN with a description in @msg,
+ * -EINVAL (NULL @net, or NULL @held with @n > 0), -EBADF/-ENOTSOCK (@fd),
+ * -ENOMEM.
+ */
+struct dmabuf_cmsg;
+int dmtok_check_held(struct dmtok_net *net, int fd, const struct dmabuf_cmsg *held,
+		     size_t n, char *msg, size_t msglen);
+
 /* Counts of live model objects (for tests and teardown checks). */
 struct dmtok_net_counts {
 	unsigned long bindings;		/* alive, bound or unbound */

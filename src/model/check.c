@@ -212,3 +212,157 @@ out:
 	free(c.bc);
 	return c.bad ? -EUCLEAN : 0;
 }
+
+/*
+ * dmtok_check_held(): what the client holds against what the model holds
+ * for it. The kernel has no such check -- it cannot know what the user
+ * believes -- so this is the model's, for the aliasing the upstream leak
+ * causes: after an erased reservation the next __xa_alloc() hands the
+ * same id to another frag (tcp_xa_pool_refill(), net/ipv4/tcp.c, 6.12 to
+ * 7.0), and the user holds two cmsgs with one token.
+ */
+struct held_frag {
+	u32 token;
+	const struct net_iov *niov;
+	size_t at;		/* index in the client's list */
+};
+
+static int held_cmp(const void *a, const void *b)
+{
+	const struct held_frag *x = a, *y = b;
+
+	if (x->token != y->token)
+		return x->token < y->token ? -1 : 1;
+	if (x->niov != y->niov)
+		return x->niov < y->niov ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+struct held_refs {
+	struct held_frag *v;
+	size_t n, cap;
+};
+
+static int held_ref_cb(void *arg, u32 token, struct net_iov *niov)
+{
+	struct held_refs *r = arg;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct held_frag *v = realloc(r->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n] = (struct held_frag){ token, niov, r->n };
+	r->n++;
+	return 0;
+}
+
+/* The niov a cmsg names: dmabuf_id and frag_offset, as the user reads them. */
+static const struct net_iov *held_niov(struct dmtok_net *net, const struct dmabuf_cmsg *cm)
+{
+	struct net_devmem_dmabuf_binding *b;
+
+	for (b = net->bindings; b; b = b->next_all)
+		if (b->id == cm->dmabuf_id && (cm->frag_offset >> b->page_shift) < b->npages)
+			return &b->niovs[cm->frag_offset >> b->page_shift];
+	return NULL;
+}
+
+int dmtok_check_held(struct dmtok_net *net, int fd, const struct dmabuf_cmsg *held,
+		     size_t n, char *msg, size_t msglen)
+{
+	struct check c = { .msg = msg, .msglen = msglen };
+	struct held_refs recs = { 0 };
+	struct held_frag *h = NULL;
+	struct dmtok_sock *sk;
+	size_t i, j, k;
+	int err = 0;
+
+	if (!net || (!held && n))
+		return -EINVAL;
+	if (msg && msglen)
+		msg[0] = 0;
+	sk = dmtok_sock_get_fd(net, fd, &err);
+	if (!sk)
+		return err;
+	h = calloc(n ? n : 1, sizeof(*h));
+	if (!h) {
+		dmtok_sock_put(sk);
+		return -ENOMEM;
+	}
+	dmtok__mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->objs_lock);
+	for (i = 0; i < n && !c.bad; i++) {
+		h[i] = (struct held_frag){ held[i].frag_token, held_niov(net, &held[i]), i };
+		if (!h[i].niov)
+			fail(&c, "the user holds token %u of dmabuf id %u at offset %llu: no live "
+			     "binding has that frag", held[i].frag_token, held[i].dmabuf_id,
+			     (unsigned long long)held[i].frag_offset);
+	}
+	qsort(h, n, sizeof(*h), held_cmp);
+	/* aliasing: one token, two frags the user holds */
+	for (i = 1; i < n && !c.bad; i++) {
+		if (h[i].token != h[i - 1].token)
+			continue;
+		if (h[i].niov != h[i - 1].niov)
+			fail(&c, "token %u names two frags the user holds (binding %u niov %u and "
+			     "binding %u niov %u): aliased -- returning it releases one of them",
+			     h[i].token, h[i - 1].niov->owner->id, h[i - 1].niov->index,
+			     h[i].niov->owner->id, h[i].niov->index);
+		else if (sk->ops->flags & DMTOK_SCHEME_UNIQUE_TOKENS)
+			fail(&c, "token %u handed out twice (binding %u niov %u), but %s declares "
+			     "one frag per token", h[i].token, h[i].niov->owner->id,
+			     h[i].niov->index, sk->ops->name);
+	}
+	if (c.bad)
+		goto out;
+	if (sk->ops->flags & DMTOK_SCHEME_SHARED_UREFS) {
+		/* the niov's uref counts every frag of it the user holds */
+		for (i = 0; i < n && !c.bad; i = j) {
+			int u = atomic_read(&h[i].niov->uref);
+
+			for (j = i + 1; j < n && h[j].niov == h[i].niov; j++)
+				;
+			if ((size_t)(u > 0 ? u : 0) < j - i)
+				fail(&c, "the user holds %zu frag(s) of binding %u niov %u (token %u), "
+				     "but its uref is %d: the page can go back to the pool while "
+				     "the user reads it", j - i, h[i].niov->owner->id,
+				     h[i].niov->index, h[i].token, u);
+		}
+		goto out;
+	}
+	/* every (token, niov) the user holds is one the scheme records */
+	err = sk->ops->for_each_ref(sk->priv, held_ref_cb, &recs);
+	if (err) {
+		fail(&c, "walking the scheme's references: %d", err);
+		goto out;
+	}
+	qsort(recs.v, recs.n, sizeof(*recs.v), held_cmp);
+	for (i = 0, k = 0; i < n && !c.bad; i++) {
+		while (k < recs.n && (recs.v[k].token < h[i].token ||
+				      (recs.v[k].token == h[i].token &&
+				       recs.v[k].niov < h[i].niov)))
+			k++;
+		if (k < recs.n && recs.v[k].token == h[i].token && recs.v[k].niov == h[i].niov) {
+			k++;
+			continue;
+		}
+		fail(&c, "the user holds token %u (binding %u niov %u), but %s records no "
+		     "reference for it%s: the page can go back to the pool while the user "
+		     "reads it", h[i].token, h[i].niov->owner->id, h[i].niov->index,
+		     sk->ops->name,
+		     k < recs.n && recs.v[k].token == h[i].token ?
+		     " (that token names another niov)" : "");
+	}
+out:
+	dmtok__mutex_unlock(&net->objs_lock);
+	dmtok__mutex_unlock(&net->lock);
+	dmtok_sock_put(sk);
+	free(recs.v);
+	free(h);
+	return c.bad ? -EUCLEAN : 0;
+}
