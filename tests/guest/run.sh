@@ -85,7 +85,8 @@ build_module() {
 # initramfs SEQ_DIR MODULE OUT
 initramfs() {
 	rm -rf "$work/root" && mkdir -p "$work/root/proc" "$work/root/sys" "$work/root/dev" "$work/root/seq" &&
-		cp "$work/init" "$work/root/init" && cp "$2" "$work/root/dmtoksim.ko" &&
+		cp "$work/init" "$work/root/init" && cp "$work/devmem-race" "$work/root/" &&
+		cp "$2" "$work/root/dmtoksim.ko" &&
 		cp "$1"/*.seq "$work/root/seq/" &&
 		(cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$3"
 }
@@ -133,8 +134,13 @@ race() {
 
 echo "guest: kernel $image; headers $headers"
 build_module "$headers" "$work/mod" || fail "dmtoksim.ko did not build cleanly against $headers"
-gcc -static -O2 -Wall -Wextra -Werror -I"$top/include" -I"$here" -o "$work/init" "$here/init.c" -lpthread ||
+gcc -static -O2 -Wall -Wextra -Werror -I"$top/include" -I"$here" -I"$top/examples/xarray-leak" \
+	-o "$work/init" "$here/init.c" -lpthread ||
 	fail "init did not build (a static glibc: libc6-dev)"
+# the race is the hardware reproducer itself, unchanged
+gcc -static -O2 -Wall -Wextra -Werror -I"$top/include" -I"$top/examples/xarray-leak" \
+	-o "$work/devmem-race" "$top/examples/xarray-leak/devmem-race.c" -lpthread ||
+	fail "devmem-race did not build"
 mkdir -p "$work/race-seq" && rm -f "$work/race-seq"/*.seq &&
 	sed "s/^race [0-9]*/race $race_secs/" "$here/race/01-stale-token.seq" > "$work/race-seq/01-stale-token.seq"
 
