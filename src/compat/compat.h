@@ -68,6 +68,8 @@ DMTOK_INTERNAL void dmtok__mutex_unlock(pthread_mutex_t *m);
 
 /* struct dmtok_explore_ops.nowait_fails, while the threads run */
 DMTOK_INTERNAL extern int dmtok__sched_nowait_fails;
+/* might_sleep() for an allocation made outside kmalloc (the kernel XArray backend's) */
+DMTOK_INTERNAL void dmtok__might_sleep(const char *file, int line);
 
 static inline unsigned int ilog2_u64(u64 v) { return 63u - (unsigned int)__builtin_clzll(v); }
 

@@ -104,6 +104,14 @@ static void might_sleep_at(const char *file, int line)
 	dmtok_warn_at(file, line, what);
 }
 
+/* might_sleep() (include/linux/kernel.h) at @file:@line, for an allocation not made here */
+void dmtok__might_sleep(const char *file, int line)
+{
+	DMTOK_SCHED_POINT();
+	if (in_atomic_ctx())
+		might_sleep_at(file, line);
+}
+
 /*
  * kvmalloc_node_noprof() (mm/util.c, 6.12) refuses sizes above INT_MAX
  * (with a WARN, which here would be user-reachable: just refuse). Memory

@@ -57,11 +57,11 @@ bool dmtok__xa_kernel_available(void)
 {
 	return false;
 }
-#define dmtok__kx_new(a)		((void)(a), NULL)
+#define dmtok__kx_new(a, b)		((void)(a), (void)(b), NULL)
 #define dmtok__kx_free(x)		((void)(x))
-#define dmtok__kx_alloc(x, i, e, lo, hi)	((void)(x), -ENODEV)
+#define dmtok__kx_alloc(x, i, e, lo, hi, o, f)	((void)(x), (void)(o), (void)(f), -ENODEV)
 #define dmtok__kx_erase(x, i, d)	((void)(x), (void)(d), NULL)
-#define dmtok__kx_cmpxchg(x, i, d, o, e)	((void)(x), (void)(d), NULL)
+#define dmtok__kx_cmpxchg(x, i, d, o, e, ou, f)	((void)(x), (void)(d), (void)(ou), (void)(f), NULL)
 #define dmtok__kx_load(x, i)		((void)(x), NULL)
 #define dmtok__kx_find(x, i, m)		((void)(x), NULL)
 #define dmtok__kx_height(x)		((void)(x), 0u)
@@ -69,6 +69,52 @@ bool dmtok__xa_kernel_available(void)
 #define dmtok__kx_node_bytes()		0u
 #define dmtok__kx_quiesce()		((void)0)
 #endif
+
+#ifdef DMTOK_HAVE_KERNEL_XARRAY
+/*
+ * The kernel backend's __xas_nomem() drops xa_lock: the scheme's lock
+ * here is part of it (kernel-xarray/linux/spinlock.h), dropped with the
+ * lock type the kernel chose -- plain unless the array was made with
+ * XA_FLAGS_LOCK_BH, whatever the caller took it with -- and then the
+ * kernel allocates a node with GFP_KERNEL: might_sleep() there.
+ */
+static void kx_outer_unlock(struct dmtok_kx_outer *o, int bh)
+{
+	struct xarray *xa = o->arg;
+
+	/* the model's own tests call __xa_*() bare: nothing to drop */
+	o->dropped = dmtok_spin_is_held(&xa->xa_lock);
+	if (!o->dropped)
+		return;
+	if (bh)
+		spin_unlock_bh(&xa->xa_lock);
+	else
+		spin_unlock(&xa->xa_lock);
+	dmtok__might_sleep("lib/xarray.c", 339);	/* 6.12: __xas_nomem()'s kmem_cache_alloc_lru() */
+}
+
+static void kx_outer_lock(struct dmtok_kx_outer *o, int bh)
+{
+	struct xarray *xa = o->arg;
+
+	if (!o->dropped)
+		return;
+	if (bh)
+		spin_lock_bh(&xa->xa_lock);
+	else
+		spin_lock(&xa->xa_lock);
+}
+
+#define KX_OUTER(xa)	(&(struct dmtok_kx_outer){ kx_outer_unlock, kx_outer_lock, (xa), 0 })
+#else
+#define KX_OUTER(xa)	NULL
+#endif
+
+/* GFP_NOWAIT fails for the backend too under dmtok-explore's memory pressure */
+static int kx_nowait_fails(void)
+{
+	return __atomic_load_n(&dmtok__sched_nowait_fails, __ATOMIC_RELAXED) && dmtok__sched_on();
+}
 
 /* Lets the kernel backend's deferred (RCU) node frees finish. */
 void dmtok__xa_kernel_quiesce(void)
@@ -83,7 +129,8 @@ void dmtok_xa_init_flags(struct xarray *xa, gfp_t flags)
 	*xa = (struct xarray){ .chunk_shift = (u8)shift, .xa_flags = flags };
 	spin_lock_init(&xa->xa_lock);
 	if (init_kernel) {
-		xa->kx = dmtok__kx_new(!!(flags & XA_FLAGS_ZERO_BUSY));
+		xa->kx = dmtok__kx_new(!!(flags & XA_FLAGS_ZERO_BUSY),
+				       !!(flags & XA_FLAGS_LOCK_BH));
 		if (!xa->kx)	/* every call then refuses, nothing crashes */
 			xa->xa_flags |= DMTOK_XA_KERNEL_FAILED;
 	}
@@ -398,8 +445,8 @@ int dmtok_xa_alloc(struct xarray *xa, u32 *id, void *entry,
 	if (!xa || !id || !(xa->xa_flags & XA_FLAGS_TRACK_FREE))
 		return -EINVAL;
 	if (init_kernel_of(xa)) {
-		err = xa->kx ? dmtok__kx_alloc(xa->kx, id, entry, limit.min, limit.max)
-				 : -ENOMEM;
+		err = xa->kx ? dmtok__kx_alloc(xa->kx, id, entry, limit.min, limit.max,
+					       KX_OUTER(xa), kx_nowait_fails()) : -ENOMEM;
 
 		xa->nr_entries += !err;
 		return err;
@@ -516,7 +563,8 @@ void *dmtok_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
 {
 	if (init_kernel_of(xa)) {
 		long delta = 0;
-		void *cur = xa->kx ? dmtok__kx_cmpxchg(xa->kx, index, &delta, old, entry) : NULL;
+		void *cur = xa->kx ? dmtok__kx_cmpxchg(xa->kx, index, &delta, old, entry,
+						       KX_OUTER(xa), kx_nowait_fails()) : NULL;
 
 		xa->nr_entries += (u64)delta;
 		return cur;

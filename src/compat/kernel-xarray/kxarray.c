@@ -29,6 +29,9 @@
 #include "kxarray.h"
 
 extern int nr_allocated;
+/* the harness's (tools/testing/shared/linux.c), declared by its tests only */
+extern struct kmem_cache *radix_tree_node_cachep;
+void kmem_cache_set_non_kernel(struct kmem_cache *cachep, unsigned int val);
 
 static pthread_once_t kx_once = PTHREAD_ONCE_INIT;
 static pthread_key_t kx_key;
@@ -56,13 +59,14 @@ static void kx_enter(void)
 	}
 }
 
-void *dmtok__kx_new(int alloc1)
+void *dmtok__kx_new(int alloc1, int lock_bh)
 {
 	struct xarray *xa = malloc(sizeof(*xa));
 
 	kx_enter();
 	if (xa)
-		xa_init_flags(xa, alloc1 ? XA_FLAGS_ALLOC1 : XA_FLAGS_ALLOC);
+		xa_init_flags(xa, (alloc1 ? XA_FLAGS_ALLOC1 : XA_FLAGS_ALLOC) |
+				  (lock_bh ? XA_FLAGS_LOCK_BH : 0));
 	return xa;
 }
 
@@ -75,19 +79,69 @@ void dmtok__kx_free(void *p)
 
 /*
  * The __xa_* calls need the real XArray's own xa_lock held, as in the
- * kernel (__xas_nomem() drops and retakes it to allocate with
- * GFP_KERNEL). The scheme's lock -- dmtok's xa_lock on its side of the
- * API -- is taken outside this one, so the two nest in one order.
+ * kernel. The scheme's lock -- dmtok's xa_lock on its side of the API --
+ * is taken outside this one, so the two nest in one order; together they
+ * are the kernel's one xa_lock. While a call runs, kx_call names both, and
+ * the harness's spin_lock()/spin_unlock() (linux/spinlock.h here) take and
+ * drop the outer one with the inner one -- which only __xas_nomem() does
+ * inside a call: the outer is dropped after the inner and retaken before
+ * it, keeping the order.
  */
+static __thread __attribute__((tls_model("initial-exec"))) struct {
+	pthread_mutex_t *inner;
+	struct dmtok_kx_outer *outer;
+} kx_call;
+
+void dmtok__kx_spin_unlock(pthread_mutex_t *m, int type)
+{
+	pthread_mutex_unlock(m);
+	if (m == kx_call.inner && kx_call.outer)
+		kx_call.outer->unlock(kx_call.outer, type == DMTOK_KX_LOCK_BH);
+}
+
+void dmtok__kx_spin_lock(pthread_mutex_t *m, int type)
+{
+	if (m == kx_call.inner && kx_call.outer)
+		kx_call.outer->lock(kx_call.outer, type == DMTOK_KX_LOCK_BH);
+	pthread_mutex_lock(m);
+}
+
+/* Under xa_lock: the call's outer lock, and GFP_NOWAIT's fate. */
+static void kx_call_begin(struct xarray *xa, struct dmtok_kx_outer *outer,
+			  int nowait_fails)
+{
+	/*
+	 * The harness fails GFP_NOWAIT unless told how many may succeed; told
+	 * only when that changes (nowait_fails is on only while dmtok-explore
+	 * runs its threads one at a time).
+	 */
+	static int fails = -1;
+
+	if (__atomic_load_n(&fails, __ATOMIC_RELAXED) != nowait_fails) {
+		kmem_cache_set_non_kernel(radix_tree_node_cachep, nowait_fails ? 0 : UINT_MAX);
+		__atomic_store_n(&fails, nowait_fails, __ATOMIC_RELAXED);
+	}
+	kx_call.inner = &xa->xa_lock;
+	kx_call.outer = outer;
+}
+
+static void kx_call_end(void)
+{
+	kx_call.inner = NULL;
+	kx_call.outer = NULL;
+}
+
 int dmtok__kx_alloc(void *p, unsigned int *id, void *entry, unsigned int min,
-		    unsigned int max)
+		    unsigned int max, struct dmtok_kx_outer *outer, int nowait_fails)
 {
 	struct xarray *xa = p;
 	int err;
 
 	kx_enter();
 	xa_lock(xa);
+	kx_call_begin(xa, outer, nowait_fails);
 	err = __xa_alloc(xa, id, entry, XA_LIMIT(min, max), GFP_KERNEL);
+	kx_call_end();
 	xa_unlock(xa);
 	return err;
 }
@@ -114,16 +168,19 @@ void *dmtok__kx_erase(void *p, unsigned long index, long *delta)
 	return old;
 }
 
-void *dmtok__kx_cmpxchg(void *p, unsigned long index, long *delta, void *old, void *entry)
+void *dmtok__kx_cmpxchg(void *p, unsigned long index, long *delta, void *old, void *entry,
+			struct dmtok_kx_outer *outer, int nowait_fails)
 {
 	struct xarray *xa = p;
 	void *cur;
 
 	kx_enter();
 	xa_lock(xa);
+	kx_call_begin(xa, outer, nowait_fails);
 	*delta -= occupied(xa, index);
 	cur = __xa_cmpxchg(xa, index, old, entry, GFP_KERNEL);
 	*delta += occupied(xa, index);
+	kx_call_end();
 	xa_unlock(xa);
 	return xa_is_err(cur) ? NULL : cur;
 }

@@ -9,10 +9,29 @@
 
 #define DMTOK_KX_HIDDEN	__attribute__((visibility("hidden")))
 
-DMTOK_KX_HIDDEN void *dmtok__kx_new(int alloc1);
+/* @lock_bh: XA_FLAGS_LOCK_BH (xa_lock_type() then drops it _bh) */
+DMTOK_KX_HIDDEN void *dmtok__kx_new(int alloc1, int lock_bh);
 DMTOK_KX_HIDDEN void dmtok__kx_free(void *xa);
+/*
+ * The scheme's xa_lock on dmtok's side, if the caller holds it:
+ * __xas_nomem() drops and retakes it with the harness's (linux/spinlock.h
+ * here). @bh: the kernel's lock type was XA_LOCK_BH. @unlock decides
+ * whether it was held (and records it in @dropped for @lock).
+ */
+struct dmtok_kx_outer {
+	void (*unlock)(struct dmtok_kx_outer *o, int bh);
+	void (*lock)(struct dmtok_kx_outer *o, int bh);
+	void *arg;
+	int dropped;
+};
+/*
+ * @nowait_fails: every GFP_NOWAIT node allocation fails (memory pressure:
+ * dmtok-explore's *-nomem scenarios), so nodes come from __xas_nomem();
+ * else they succeed, as they mostly do in the kernel.
+ */
 DMTOK_KX_HIDDEN int dmtok__kx_alloc(void *xa, unsigned int *id, void *entry,
-				    unsigned int min, unsigned int max);
+				    unsigned int min, unsigned int max,
+				    struct dmtok_kx_outer *outer, int nowait_fails);
 /*
  * Erase and cmpxchg add to *@delta how the count of occupied slots
  * changed (a reservation counts, __xa_erase() reads it back as NULL;
@@ -21,7 +40,8 @@ DMTOK_KX_HIDDEN int dmtok__kx_alloc(void *xa, unsigned int *id, void *entry,
  */
 DMTOK_KX_HIDDEN void *dmtok__kx_erase(void *xa, unsigned long index, long *delta);
 DMTOK_KX_HIDDEN void *dmtok__kx_cmpxchg(void *xa, unsigned long index, long *delta, void *old,
-					void *entry);
+					void *entry, struct dmtok_kx_outer *outer,
+					int nowait_fails);
 DMTOK_KX_HIDDEN void *dmtok__kx_load(void *xa, unsigned long index);
 DMTOK_KX_HIDDEN void *dmtok__kx_find(void *xa, unsigned long *index, unsigned long max);
 DMTOK_KX_HIDDEN unsigned int dmtok__kx_height(void *xa);
