@@ -588,6 +588,15 @@ static inline bool napi_pp_put_page(netmem_ref netmem)
 }
 
 /*
+ * page_pool_ref_netmem() (include/net/page_pool/helpers.h, 6.12): one more
+ * pp_ref_count, as tcp_xa_pool_inc_pp_ref_count() takes the user's.
+ */
+static inline void page_pool_ref_netmem(netmem_ref netmem)
+{
+	atomic_long_inc(&netmem_to_net_iov(netmem)->pp_ref_count);
+}
+
+/*
  * DMTOK_SCHEME_EXPORT(&a_ops, &b_ops, ...): the one object a scheme
  * library exports for dmtok_scheme_load(). The kbuild glue defines it as
  * nothing, so a scheme file may end with it and still port unchanged.
