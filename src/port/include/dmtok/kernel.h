@@ -45,8 +45,27 @@ static_assert(DMTOK_MAX_SKB_FRAGS == MAX_SKB_FRAGS);
 #define MAX_DONTNEED_TOKENS	DMTOK_MAX_DONTNEED_TOKENS
 #define MAX_DONTNEED_FRAGS	DMTOK_MAX_DONTNEED_FRAGS
 
-/* ---- net/core/devmem.h, Linux 6.12, as declared there ---- */
+/*
+ * ---- net/core/devmem.h, Linux 6.12, as declared there; from 6.14 the
+ * niov's owner is a struct net_iov_area (<net/netmem.h>, which then also
+ * has net_iov_owner() and net_iov_idx()) embedded in the chunk owner, as
+ * 6.14 to 7.0 declare it. The only #if a port needs: the scheme files
+ * reach both layouts through the accessors below, unchanged. ----
+ */
+#include <linux/version.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+struct dmabuf_genpool_chunk_owner {
+	struct net_iov_area area;
+	struct net_devmem_dmabuf_binding *binding;
+	dma_addr_t base_dma_addr;
+};
 
+/* net_devmem_iov_to_chunk_owner() (net/core/devmem.h, 6.14 to 7.0) */
+static inline struct dmabuf_genpool_chunk_owner *dmtok_port_chunk_owner(const struct net_iov *niov)
+{
+	return container_of(net_iov_owner(niov), struct dmabuf_genpool_chunk_owner, area);
+}
+#else
 struct dmabuf_genpool_chunk_owner {
 	unsigned long base_virtual;
 	dma_addr_t base_dma_addr;
@@ -54,6 +73,22 @@ struct dmabuf_genpool_chunk_owner {
 	size_t num_niovs;
 	struct net_devmem_dmabuf_binding *binding;
 };
+
+static inline struct dmabuf_genpool_chunk_owner *net_iov_owner(const struct net_iov *niov)
+{
+	return niov->owner;
+}
+
+static inline unsigned int net_iov_idx(const struct net_iov *niov)
+{
+	return niov - net_iov_owner(niov)->niovs;
+}
+
+static inline struct dmabuf_genpool_chunk_owner *dmtok_port_chunk_owner(const struct net_iov *niov)
+{
+	return net_iov_owner(niov);
+}
+#endif
 
 struct net_devmem_dmabuf_binding {
 	struct dma_buf *dmabuf;
@@ -74,32 +109,21 @@ struct net_devmem_dmabuf_binding {
  */
 void dmtok_port_binding_free(struct net_devmem_dmabuf_binding *binding);
 
-static inline struct dmabuf_genpool_chunk_owner *net_iov_owner(const struct net_iov *niov)
-{
-	return niov->owner;
-}
-
-static inline unsigned int net_iov_idx(const struct net_iov *niov)
-{
-	return niov - net_iov_owner(niov)->niovs;
-}
-
 static inline struct net_devmem_dmabuf_binding *net_iov_binding(const struct net_iov *niov)
 {
-	return net_iov_owner(niov)->binding;
+	return dmtok_port_chunk_owner(niov)->binding;
 }
 
+/* base_virtual: the 6.12 chunk owner's, or from 6.14 its net_iov_area's */
 static inline unsigned long net_iov_virtual_addr(const struct net_iov *niov)
 {
-	struct dmabuf_genpool_chunk_owner *owner = net_iov_owner(niov);
-
-	return owner->base_virtual +
+	return net_iov_owner(niov)->base_virtual +
 	       ((unsigned long)net_iov_idx(niov) << PAGE_SHIFT);
 }
 
 static inline u32 net_iov_binding_id(const struct net_iov *niov)
 {
-	return net_iov_owner(niov)->binding->id;
+	return net_iov_binding(niov)->id;
 }
 
 /* As 6.18 has it (a tryget); 6.12's returns nothing. */
