@@ -63,7 +63,7 @@ ninja -C "$out/bb" >/dev/null
 sh tests/check-planted-bug.sh "$(command -v dmtok-conform)" "$out/bb/libptrtable.so" ptrtable
 echo "-- the sanitizer flavours installed beside it (clang), then dmtok-check"
 CC=clang meson setup "$out/build-asan" --prefix="$prefix" -Dkernel_source=none -Dflavour=asan \
-  -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+  -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 meson install -C "$out/build-asan" >/dev/null
 CC=clang meson setup "$out/build-tsan" --prefix="$prefix" -Dkernel_source=none -Dflavour=tsan \
   -Db_sanitize=thread -Db_lundef=false >/dev/null
