@@ -117,6 +117,8 @@ struct cfg {
 	size_t scale_tokens;	/* tokens in the dontneed-scaling test */
 	int workers_default;	/* -w not given */
 	int count;		/* -C: 1 counts the recv side, 2 the dontneed side */
+	enum dmtok_kernel kernel;	/* --kernel: the end-to-end nets' profile */
+	const char *kernel_name;
 };
 
 enum { COUNT_RECV = 1, COUNT_DONTNEED };
@@ -729,6 +731,10 @@ static void e2e_once(const struct cfg *c, const struct dmtok_scheme_ops *ops,
 	*sock = *direct = -1;
 	if (dmtok_scheme_info(ops->name, &info) || dmtok_net_create(&net))
 		return;
+	if (dmtok_net_set_kernel(net, c->kernel)) {
+		dmtok_net_destroy(net);
+		return;
+	}
 	for (unsigned int i = 0; i < c->workers; i++)
 		q[i] = i;
 	ifi = dmtok_netdev_create(net, &o);
@@ -893,7 +899,8 @@ static void print_machine(const struct cfg *c)
 	       c->batch, c->outstanding, (unsigned long long)c->frags, c->runs,
 	       (unsigned long long)c->seed);
 	printf("kernel: a production config -- the vocabulary's lockdep is off "
-	       "(dmtok_set_kernel_debug(0)); slab poisoning and the atomic-sleep check stay\n");
+	       "(dmtok_set_kernel_debug(0)); slab poisoning and the atomic-sleep check stay; "
+	       "end-to-end nets under the %s profile\n", c->kernel_name);
 }
 
 /* strtonum() with the allowed range in the message */
@@ -934,6 +941,11 @@ static void usage(FILE *f)
 "  -1       callgrind mode: one run, fixed work, no wall-clock tests\n"
 "  -C SIDE  count instructions of one side (recv or dontneed) under callgrind\n"
 "           --collect-atstart=no: one dump per scheme (bench/instructions.sh)\n"
+"  -k, --kernel VER       the kernel profile of the end-to-end runs' nets\n"
+"           (6.12, 6.18, 7.0 or v10, the default): bind rules and errnos\n"
+"           follow it; a scheme the profile cannot bind (manual release\n"
+"           before v10) has no end-to-end figure; the direct-op figures do\n"
+"           not depend on it\n"
 "  -q       no progress output\n"
 "  -h, --help\n");
 }
@@ -942,10 +954,11 @@ int main(int argc, char **argv)
 {
 	struct cfg c = { .workers = 0, .dmabuf_size = 2ull << 30, .frags = 1000000,
 			 .runs = 9, .batch = 128, .outstanding = 128, .seed = 1,
-			 .scale_tokens = 1u << 19 };
+			 .scale_tokens = 1u << 19, .kernel = DMTOK_KERNEL_V10, .kernel_name = "v10" };
 	static const struct option longopts[] = {
 		{ "scheme", required_argument, NULL, 'x' },
 		{ "scheme-lib", required_argument, NULL, 'L' },
+		{ "kernel", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -964,7 +977,7 @@ int main(int argc, char **argv)
 	/* a production kernel's costs: no lockdep (tests keep it on) */
 	dmtok_set_kernel_debug(0);
 
-	while ((opt = getopt_long(argc, argv, "w:s:n:r:b:o:t:RS:x:L:c:C:1qh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "w:s:n:r:b:o:t:RS:x:L:c:C:k:1qh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'w': c.workers = (unsigned int)num_arg(opt, optarg, 1, MAX_WORKERS, &err); break;
 		case 's': if (expand_number(optarg, &c.dmabuf_size)) err = "not a size (K/M/G/T suffixes)"; break;
@@ -997,6 +1010,11 @@ int main(int argc, char **argv)
 			c.runs = 1;
 			break;
 		case 'q': c.quiet = 1; break;
+		case 'k':
+			if (dmtok_kernel_parse(optarg, &c.kernel))
+				err = "not a kernel profile (6.12, 6.18, 7.0 or v10)";
+			c.kernel_name = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -1198,6 +1216,12 @@ int main(int argc, char **argv)
 			for (unsigned int run = 0; run < c.runs; run++) {
 				bad |= r->e2e[run] <= 0 || r->e2e_direct[run] <= 0;
 				over[run] = r->e2e[run] - r->e2e_direct[run];
+			}
+			if (bad && c.kernel != DMTOK_KERNEL_V10 &&
+			    (r->ops->bind_flags & DMTOK_BIND_NO_AUTORELEASE)) {
+				printf("  %-24s no figure (the %s profile cannot bind it: manual "
+				       "release is the series' v10)\n", r->name, c.kernel_name);
+				continue;
 			}
 			if (bad) {
 				printf("  %-24s no figure (a run through the socket face failed)\n", r->name);
