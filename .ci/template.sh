@@ -100,7 +100,7 @@ oot() {	# oot SED-FILE|- SOURCE OUT: the source, mutated, as an out-of-tree sche
     "$(sed -n 's/^const struct dmtok_scheme_ops \([a-z0-9_]*\) = {$/\&\1/p' "$3" | paste -sd, -)" >> "$3"
 }
 verdicts() {	# the table's "tool scheme flavour VERDICT" rows of a dmtok-check log
-  grep -E '^[a-z-]+ [a-z0-9-]+ +[a-z+]+ +(PASS|FAIL|NOT RUN)' "$1" | awk '{print $1, $2, $3, $4}'
+  grep -E '^[a-z_-]+ [a-z0-9-]+ +[a-z+]+ +(PASS|FAIL|NOT RUN)' "$1" | awk '{print $1, $2, $3, $4}'
 }
 for m in tests/mutants/*.sed; do
   name=$(basename "$m" .sed); file=$(sed -n 's/^# file: //p' "$m")
