@@ -68,6 +68,8 @@ DMTOK_INTERNAL void dmtok__mutex_unlock(pthread_mutex_t *m);
 
 /* struct dmtok_explore_ops.nowait_fails, while the threads run */
 DMTOK_INTERNAL extern int dmtok__sched_nowait_fails;
+/* An allocator other than the default is installed (dmtok_set_allocator()) */
+DMTOK_INTERNAL bool dmtok__alloc_custom(void);
 /* might_sleep() for an allocation made outside kmalloc (the kernel XArray backend's) */
 DMTOK_INTERNAL void dmtok__might_sleep(const char *file, int line);
 

@@ -59,6 +59,12 @@ void dmtok_set_allocator(const struct dmtok_allocator *a)
 		cur_alloc = (struct dmtok_allocator){ default_zalloc, default_free, NULL };
 }
 
+/* Is an allocator other than the default installed (a test's, injecting failures)? */
+bool dmtok__alloc_custom(void)
+{
+	return cur_alloc.zalloc != default_zalloc;
+}
+
 /* ---- each thread's kernel context (what preempt_count() tells) ---- */
 
 #define HELD_MAX	16
