@@ -114,10 +114,11 @@ static void kx_outer_lock(struct dmtok_kx_outer *o, int bh)
  * Does GFP_NOWAIT fail for the backend's node allocations in this call?
  * Under dmtok-explore's memory pressure, yes. Under an injecting allocator
  * (the tests' fail-Nth sweeps) the harness's own allocator cannot be
- * reached, so one GFP_NOWAIT probe through dmtok's stands for the
- * call's first node allocation -- as failslab on radix_tree_node would
- * fail it in a kernel. With the default allocator nothing fails and
- * nothing is probed (the benchmarks pay nothing).
+ * reached, so one GFP_NOWAIT probe through dmtok's decides for the call's
+ * node allocations -- failed, they come through __xas_nomem(), as
+ * failslab on radix_tree_node makes them in a kernel (the qemu guest's
+ * nomem sequence). With the default allocator nothing fails and nothing
+ * is probed (the benchmarks pay nothing).
  */
 static int kx_nowait_fails(void)
 {
