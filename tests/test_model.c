@@ -700,6 +700,57 @@ static void v10_destroy_case(unsigned int flags)
 	env_free(e);
 }
 
+/*
+ * dmtok_check_held(): what a client holds, against the model. Held cmsgs
+ * as recvmsg gave them pass; a token claimed for a frag it does not name,
+ * or held twice under a unique-token scheme, is named; bad arguments are
+ * errors, not findings.
+ */
+static void test_check_held(void **state)
+{
+	struct env *e = env_setup("slots", 64 * 4096, NULL, 0);
+	struct dmabuf_cmsg held[4];
+	char msg[256];
+	(void)state;
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 3 * 4096), 3 * 4096);
+	client_drain(e, e->sock, e->flow);
+	assert_int_equal(e->cl.nfrags, 3);
+	for (int i = 0; i < 3; i++)
+		held[i] = (struct dmabuf_cmsg){ .frag_offset = e->cl.frags[i].offset,
+						.frag_size = e->cl.frags[i].size,
+						.frag_token = e->cl.frags[i].token,
+						.dmabuf_id = e->cl.frags[i].dmabuf_id };
+	assert_int_equal(dmtok_check_held(e->net, e->sock, held, 3, msg, sizeof(msg)), 0);
+	assert_int_equal(dmtok_check_held(e->net, e->sock, held, 0, msg, sizeof(msg)), 0);
+	/* one token for two frags the user holds: aliased */
+	held[3] = held[0];
+	held[3].frag_offset = held[1].frag_offset;
+	assert_int_equal(dmtok_check_held(e->net, e->sock, held, 4, msg, sizeof(msg)), -EUCLEAN);
+	assert_non_null(strstr(msg, "aliased"));
+	/* the same frag twice under one token: slots promises one frag a token */
+	held[3] = held[0];
+	assert_int_equal(dmtok_check_held(e->net, e->sock, held, 4, msg, sizeof(msg)), -EUCLEAN);
+	assert_non_null(strstr(msg, "handed out twice"));
+	/* a token the scheme does not record for that frag */
+	held[3] = held[0];
+	held[3].frag_token = held[0].frag_token + 100;
+	assert_int_equal(dmtok_check_held(e->net, e->sock, &held[3], 1, msg, sizeof(msg)), -EUCLEAN);
+	assert_non_null(strstr(msg, "records no reference"));
+	/* a frag of no live binding */
+	held[3] = held[0];
+	held[3].dmabuf_id = 999;
+	assert_int_equal(dmtok_check_held(e->net, e->sock, &held[3], 1, msg, sizeof(msg)), -EUCLEAN);
+	assert_non_null(strstr(msg, "no live binding"));
+	assert_int_equal(dmtok_check_held(NULL, e->sock, held, 1, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(dmtok_check_held(e->net, e->sock, NULL, 1, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(dmtok_check_held(e->net, 4000, held, 1, msg, sizeof(msg)), -EBADF);
+	assert_int_equal(dmtok_check_held(e->net, e->dmabuf, held, 1, msg, sizeof(msg)), -ENOTSOCK);
+	client_return_all(e, e->sock);
+	check_ok(e);
+	env_free(e);
+}
+
 static void test_v10_netdev_destroy_pins_urefs(void **state)
 {
 	(void)state;
@@ -797,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_pool_reuse_order),
 		cmocka_unit_test(test_kernel_profiles),
 		cmocka_unit_test(test_v10_netdev_destroy_pins_urefs),
+		cmocka_unit_test(test_check_held),
 		cmocka_unit_test(test_pool_runs_dry),
 		cmocka_unit_test(test_alloc_failure_lifecycle),
 	};

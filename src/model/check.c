@@ -288,7 +288,7 @@ int dmtok_check_held(struct dmtok_net *net, int fd, const struct dmabuf_cmsg *he
 		msg[0] = 0;
 	sk = dmtok_sock_get_fd(net, fd, &err);
 	if (!sk)
-		return err;
+		return -err;	/* a positive errno, as the syscall face sets it */
 	h = calloc(n ? n : 1, sizeof(*h));
 	if (!h) {
 		dmtok_sock_put(sk);
