@@ -87,27 +87,6 @@ static void racing_dontneed(void *arg, struct dmtok_net *net, int fd, uint32_t t
 	       " (rx_commit): released %d\n", token, r->released);
 }
 
-/* One recvmsg; returns its bytes and the last frag's token in *@token. */
-static ssize_t recv_one(struct dmtok_net *net, int fd, uint32_t *token)
-{
-	union { char c[256]; struct cmsghdr align; } ctl;
-	char buf[4096];
-	struct iovec iov = { buf, sizeof(buf) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = ctl.c, .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *cm;
-	ssize_t n = dmtok_recvmsg(net, fd, &mh, MSG_SOCK_DEVMEM);
-
-	for (cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_type == SCM_DEVMEM_DMABUF) {
-			struct dmabuf_cmsg dc;
-
-			memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
-			*token = dc.frag_token;
-		}
-	return n;
-}
-
 #define ALIAS_PAGES	32	/* a small dmabuf: the pool cycles through it fast */
 #define ALIAS_FRAGS	18	/* one more than MAX_SKB_FRAGS: two skbs */
 
@@ -127,6 +106,18 @@ static ssize_t recv_held(struct dmtok_net *net, int fd, size_t len,
 		if (cm->cmsg_type == SCM_DEVMEM_DMABUF && *nheld < room)
 			memcpy(&held[(*nheld)++], CMSG_DATA(cm), sizeof(*held));
 	return n;
+}
+
+/* One recvmsg of up to 4 KiB; returns its bytes and the last frag's token in *@token. */
+static ssize_t recv_one(struct dmtok_net *net, int fd, uint32_t *token)
+{
+	struct dmabuf_cmsg held[64];
+	size_t n = 0;
+	ssize_t got = recv_held(net, fd, 4096, held, &n, 64);
+
+	if (n)
+		*token = held[n - 1].frag_token;
+	return got;
 }
 
 /* Does the user's frag still hold flow @flow's bytes from stream offset @at? */
