@@ -62,6 +62,8 @@ case_ "--kernel takes" "$explore" --kernel 2.4 slots
 case_ "--kernel takes" "$repro" --kernel 2.4 slots
 case_ "--kernel takes" "$inter" --kernel 2.4 slots
 case_ "--kernel takes" "$repro" slots --kernel
+case_ "two runs: pick one" "$repro" --alias --token0 slots
+case_ "not a kernel profile" "$bench" --kernel 5.10
 case_ "unexpected argument 'extra'" "$stress" slots 1 1 noguess extra
 case_ "SECONDS 'abc'" "$stress" slots abc
 case_ "SECONDS '-1'" "$stress" slots -1
