@@ -70,6 +70,27 @@ bool dmtok__xa_kernel_available(void)
 #define dmtok__kx_quiesce()		((void)0)
 #endif
 
+/*
+ * xas_lock_type() / xas_unlock_type() (lib/xarray.c, 6.12): xa_lock taken
+ * or dropped the way the array was made to be locked -- _bh for
+ * XA_FLAGS_LOCK_BH, plain otherwise -- whatever the caller took it with.
+ */
+static void xa_lock_type(struct xarray *xa, bool bh)
+{
+	if (bh)
+		spin_lock_bh(&xa->xa_lock);
+	else
+		spin_lock(&xa->xa_lock);
+}
+
+static void xa_unlock_type(struct xarray *xa, bool bh)
+{
+	if (bh)
+		spin_unlock_bh(&xa->xa_lock);
+	else
+		spin_unlock(&xa->xa_lock);
+}
+
 #ifdef DMTOK_HAVE_KERNEL_XARRAY
 /*
  * The kernel backend's __xas_nomem() drops xa_lock: the scheme's lock
@@ -86,23 +107,14 @@ static void kx_outer_unlock(struct dmtok_kx_outer *o, int bh)
 	o->dropped = dmtok_spin_is_held(&xa->xa_lock);
 	if (!o->dropped)
 		return;
-	if (bh)
-		spin_unlock_bh(&xa->xa_lock);
-	else
-		spin_unlock(&xa->xa_lock);
+	xa_unlock_type(xa, bh);
 	dmtok__might_sleep("lib/xarray.c", 339);	/* 6.12: __xas_nomem()'s kmem_cache_alloc_lru() */
 }
 
 static void kx_outer_lock(struct dmtok_kx_outer *o, int bh)
 {
-	struct xarray *xa = o->arg;
-
-	if (!o->dropped)
-		return;
-	if (bh)
-		spin_lock_bh(&xa->xa_lock);
-	else
-		spin_lock(&xa->xa_lock);
+	if (o->dropped)
+		xa_lock_type(o->arg, bh);
 }
 
 #define KX_OUTER(xa)	(&(struct dmtok_kx_outer){ kx_outer_unlock, kx_outer_lock, (xa), 0 })
@@ -218,15 +230,9 @@ static bool xas_nomem(struct xarray *xa, gfp_t gfp)
 	struct xa_node *n;
 
 	if (gfpflags_allow_blocking(gfp) && held) {
-		if (bh)
-			spin_unlock_bh(&xa->xa_lock);
-		else
-			spin_unlock(&xa->xa_lock);
+		xa_unlock_type(xa, bh);
 		n = kmalloc(size, gfp);
-		if (bh)
-			spin_lock_bh(&xa->xa_lock);
-		else
-			spin_lock(&xa->xa_lock);
+		xa_lock_type(xa, bh);
 	} else {
 		n = kmalloc(size, gfp);
 	}
