@@ -227,7 +227,8 @@ static int alias_run(struct dmtok_net *net, const char *scheme, int ifi, int dma
 				       " frag %u (offset %llu)%s\n", h.cm[i].frag_token, h.no[i],
 				       (unsigned long long)h.cm[i].frag_offset, h.no[j],
 				       (unsigned long long)h.cm[j].frag_offset,
-				       h.no[i] <= 17 && h.no[j] > 17 ? ": the racing return freed the"
+				       h.no[i] < ALIAS_FRAGS && h.no[j] == ALIAS_FRAGS ?
+				       ": the racing return freed the"
 				       " reservation of skb 1 and skb 2's refill reserved the id again" :
 				       "");
 			}
@@ -341,8 +342,8 @@ int main(int argc, char **argv)
 	/* 1. a binding, a socket, a flow (net_devmem_bind_dmabuf, tcp_init_sock) */
 	if (dmtok_net_create(&net) || dmtok_net_set_kernel(net, kernel) ||
 	    (ifi = dmtok_netdev_create(net, &o)) < 0 ||
-	    (dmabuf = alias ? dmtok_dmabuf_create(net, ALIAS_PAGES * 4096, 0, DMTOK_DMABUF_BACKED)
-			    : dmtok_dmabuf_create(net, 1 << 20, 0, 0)) < 0 ||
+	    (dmabuf = dmtok_dmabuf_create(net, alias ? ALIAS_PAGES * 4096 : 1 << 20, 0,
+					  alias ? DMTOK_DMABUF_BACKED : 0)) < 0 ||
 	    (binding = dmtok_bind_rx(net, ifi, dmabuf, &q, 1, info.bind_flags)) < 0 ||
 	    (fd = dmtok_socket(net, SOCK_STREAM, scheme)) < 0 ||
 	    (flow = dmtok_flow_create(net, ifi, 0, fd)) < 0) {
