@@ -63,13 +63,6 @@ struct race {
 	unsigned long guesses, guessed;
 };
 
-static long dontneed(int fd, const struct dmabuf_token *t, unsigned int n)
-{
-	long r = setsockopt(fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, t, n * sizeof(*t));
-
-	return r < 0 ? -errno : r;
-}
-
 /* The second thread: returns ids it does not hold, the next ones issued. */
 static void *guesser(void *arg)
 {

@@ -5,7 +5,8 @@
  * udmabuf from a memfd (drivers/dma-buf/udmabuf.c), the netdev
  * generic-netlink family's NETDEV_CMD_BIND_RX (netdev_nl_bind_rx_doit(),
  * net/core/netdev-genl.c, 6.12) and NETDEV_CMD_PAGE_POOL_GET
- * (net/core/page_pool_user.c), over plain netlink sockets. Shared by the
+ * (net/core/page_pool_user.c), over plain netlink sockets, and the token
+ * return itself (SO_DEVMEM_DONTNEED). Shared by the
  * hardware reproducer (devmem-race.c) and the qemu guest's /init
  * (tests/guest/init.c). The includer defines die(fmt, ...), which must not
  * return.
@@ -24,6 +25,8 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "dmtok/uapi.h"
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -349,6 +352,14 @@ static long settled_inflight(uint32_t id)
 		usleep(50000);
 	}
 	return p.inflight;
+}
+
+/* SO_DEVMEM_DONTNEED of @n token ranges: frags released, or -errno. */
+static long dontneed(int fd, const struct dmabuf_token *t, unsigned int n)
+{
+	long r = setsockopt(fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, t, sizeof(*t) * n);
+
+	return r < 0 ? -errno : r;
 }
 
 #endif /* DMTOK_NETDEV_NL_H */

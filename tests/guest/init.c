@@ -303,13 +303,6 @@ static void op_recv(struct rx *rx, const struct seq_op *op)
 	free(control);
 }
 
-static long dontneed(int fd, const struct dmabuf_token *t, unsigned int n)
-{
-	long r = setsockopt(fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, t, sizeof(*t) * n);
-
-	return r < 0 ? -errno : r;
-}
-
 /* dontneed for seq_dontneed_held(): @arg is the struct rx */
 static long rx_dontneed(void *arg, const struct dmabuf_token *t, unsigned int n)
 {
