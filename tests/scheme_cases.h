@@ -36,7 +36,24 @@ struct sc_fixture {
 	struct net_iov *niovs[SC_NPAGES];
 	u32 tokens[SC_MAX_TOKENS];
 	unsigned int ntokens;
+	spinlock_t slock;	/* the socket's bh lock, for sc_release_all() */
 };
+
+/*
+ * Close: tcp_v4_destroy_sock() runs tcp_release_user_frags() with BH
+ * disabled and the socket's bh lock held, from __tcp_close() or in the
+ * softirq that takes the orphan to TCP_CLOSE (net/ipv4/tcp.c, 6.12); so
+ * the scheme's release_all runs in atomic context, in both worlds, where
+ * a sleeping allocation is the atomic-sleep check's report. Both
+ * fixtures end with it.
+ */
+static void sc_release_all(struct sc_fixture *f)
+{
+	spin_lock_init(&f->slock);
+	spin_lock_bh(&f->slock);
+	f->ops->release_all(f->priv);
+	spin_unlock_bh(&f->slock);
+}
 
 /*
  * tcp_recvmsg_dmabuf() for @n frags, frag k on niov (@first + k * @step) %

@@ -123,6 +123,9 @@ static void test_bind_too_large(void **state)
 	assert_int_equal(dmtok_bind_rx(e->net, e->ifindex, d, &q, 1, 0), -ENOMEM);
 	/* the binding struct, then the niov array refused before the allocator */
 	assert_true(dmtok_test_allocator_calls(&e->ta) - calls <= 2);
+	/* with the kernel's WARN (__kvmalloc_node_noprof(), 6.12: no __GFP_NOWARN) */
+	assert_int_equal(dmtok_warn_count(), 1);
+	dmtok_warn_reset();
 	assert_int_equal(dmtok_close(e->net, d), 0);
 	env_free(e);
 }
@@ -827,6 +830,282 @@ static void test_alloc_failure_lifecycle(void **state)
 	}
 }
 
+/*
+ * Where release_all runs: a scheme whose release_all sleeps, or takes a
+ * lock its dontneed takes with softirqs on, is caught at close, in the
+ * context the kernel closes in (__tcp_close() and tcp_v4_destroy_sock(),
+ * net/ipv4/tcp.c and tcp_ipv4.c, 6.12).
+ */
+static const struct dmtok_scheme_ops *ctx_base;
+static spinlock_t ctx_lock;
+static int ctx_mode;		/* 0: release_all allocates, 1: takes ctx_lock */
+
+static int ctx_dontneed(void *priv, const struct dmabuf_token *t, unsigned int n)
+{
+	if (ctx_mode == 1) {
+		spin_lock(&ctx_lock);	/* process context, softirqs on */
+		spin_unlock(&ctx_lock);
+	}
+	return ctx_base->dontneed(priv, t, n);
+}
+
+static void ctx_release_all(void *priv)
+{
+	if (ctx_mode == 0) {
+		kfree(kmalloc(16, GFP_KERNEL));
+	} else {
+		spin_lock(&ctx_lock);
+		spin_unlock(&ctx_lock);
+	}
+	ctx_base->release_all(priv);
+}
+
+/* The WARN report, to look for what fired. */
+static void warn_text(char *buf, size_t len)
+{
+	char *p = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&p, &n);
+
+	assert_non_null(f);
+	dmtok_warn_report(f);
+	fclose(f);
+	snprintf(buf, len, "%s", p ? p : "");
+	free(p);
+}
+
+/* A socket of "ctx" on @e's flow that received one MiB; drained if @drain. */
+static int ctx_socket(struct env *e, bool drain)
+{
+	int fd = dmtok_socket(e->net, SOCK_STREAM, "ctx");
+
+	assert_true(fd >= 0);
+	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, fd);
+	assert_true(e->flow >= 0);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 1 * MB), (ssize_t)(1 * MB));
+	if (drain) {
+		client_drain(e, fd, e->flow);
+		assert_int_equal(client_return(e, fd, 0, 1), 1);	/* one dontneed */
+	}
+	return fd;
+}
+
+static void test_close_contexts(void **state)
+{
+	struct dmtok_scheme_ops o;
+	struct dmtok_net_counts c0, c;
+	struct env *e;
+	char w[1024];
+	int fd, fd2;
+	(void)state;
+
+	ctx_base = dmtok_scheme_find("xarray-fix-commit");
+	assert_non_null(ctx_base);
+	o = *ctx_base;
+	o.name = "ctx";
+	o.dontneed = ctx_dontneed;
+	o.release_all = ctx_release_all;
+	assert_int_equal(dmtok_scheme_register(&o), 0);
+	spin_lock_init(&ctx_lock);
+	e = env_setup("xarray-fix-commit", 8 * MB, NULL, 0);
+	assert_int_equal(dmtok_close(e->net, e->sock), 0);
+
+	/* a peer that acks: destroyed in the softirq of the ACK */
+	ctx_mode = 0;
+	fd = ctx_socket(e, true);
+	assert_int_equal(dmtok_warn_count(), 0);
+	assert_int_equal(dmtok_close(e->net, fd), 0);
+	warn_text(w, sizeof(w));
+	assert_int_equal(dmtok_warn_count(), 1);
+	assert_non_null(strstr(w, "GFP_KERNEL allocation in atomic context (1 spinlock(s) held, BH enabled, in softirq)"));
+	dmtok_warn_reset();
+	e->cl.nfrags = 0;
+
+	/* data left unread: reset and destroyed inside close, BH disabled */
+	fd = ctx_socket(e, false);
+	assert_int_equal(dmtok_close(e->net, fd), 0);
+	warn_text(w, sizeof(w));
+	assert_int_equal(dmtok_warn_count(), 1);
+	assert_non_null(strstr(w, "(1 spinlock(s) held, BH disabled)"));
+	dmtok_warn_reset();
+
+	/* lockdep: taken with softirqs on by dontneed, in softirq by release_all */
+	ctx_mode = 1;
+	fd = ctx_socket(e, true);
+	assert_int_equal(dmtok_warn_count(), 0);
+	assert_int_equal(dmtok_close(e->net, fd), 0);
+	warn_text(w, sizeof(w));
+	assert_int_equal(dmtok_warn_count(), 1);
+	assert_non_null(strstr(w, "inconsistent lock state"));
+	dmtok_warn_reset();
+	e->cl.nfrags = 0;
+
+	/*
+	 * A silent peer: the socket outlives close() with its tokens (the
+	 * user cannot return them: the fd is gone) until its timers fire.
+	 */
+	assert_int_equal(dmtok_net_counts(e->net, &c0), 0);
+	fd = dmtok_socket(e->net, SOCK_STREAM, "xarray-fix-commit");
+	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, fd);
+	assert_int_equal(dmtok_sock_set_peer(e->net, fd, DMTOK_PEER_SILENT), 0);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 1 * MB), (ssize_t)(1 * MB));
+	client_drain(e, fd, e->flow);
+	assert_int_equal(dmtok_close(e->net, fd), 0);
+	assert_int_equal(dmtok_net_counts(e->net, &c), 0);
+	assert_int_equal(c.sockets, c0.sockets + 1);
+	assert_int_equal(c.niovs_out, c0.niovs_out + 256);
+	check_ok(e);			/* its references still count */
+	assert_int_equal(dmtok_net_expire_orphans(e->net), 1);
+	assert_int_equal(dmtok_net_expire_orphans(e->net), 0);
+	assert_int_equal(dmtok_net_counts(e->net, &c), 0);
+	assert_int_equal(c.sockets, c0.sockets);
+	assert_int_equal(c.niovs_out, c0.niovs_out);
+	check_ok(e);
+	e->cl.nfrags = 0;
+	/* an orphan left at teardown is destroyed there (no leak) */
+	fd = dmtok_socket(e->net, SOCK_STREAM, "xarray-fix-commit");
+	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, fd);
+	assert_int_equal(dmtok_sock_set_peer(e->net, fd, DMTOK_PEER_SILENT), 0);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 1 * MB), (ssize_t)(1 * MB));
+	client_drain(e, fd, e->flow);
+	assert_int_equal(dmtok_close(e->net, fd), 0);
+	e->cl.nfrags = 0;
+
+	/* the setter's errors */
+	fd2 = dmtok_socket(e->net, SOCK_DGRAM, "xarray-fix-commit");
+	errno = 0;
+	assert_int_equal(dmtok_sock_set_peer(e->net, fd2, DMTOK_PEER_SILENT), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(dmtok_sock_set_peer(e->net, 4000, DMTOK_PEER_ACKS), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(dmtok_sock_set_peer(e->net, e->dmabuf, DMTOK_PEER_ACKS), -1);
+	assert_int_equal(errno, ENOTSOCK);
+	assert_int_equal(dmtok_sock_set_peer(NULL, fd2, DMTOK_PEER_ACKS), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(dmtok_net_expire_orphans(NULL), -EINVAL);
+	fd = dmtok_socket(e->net, SOCK_STREAM, "xarray-fix-commit");
+	assert_int_equal(dmtok_sock_set_peer(e->net, fd, 2), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(dmtok_close(e->net, fd), 0);
+	assert_int_equal(dmtok_close(e->net, fd2), 0);
+	e->sock = -1;
+	env_free(e);
+	assert_int_equal(dmtok_scheme_unregister("ctx"), 0);
+}
+
+/* One recvmsg of up to @n bytes into @ctl (@clen bytes), MSG_SOCK_DEVMEM. */
+static ssize_t inq_recv(struct env *e, int fd, void *ctl, size_t clen, size_t n,
+			int flags, struct msghdr *msg)
+{
+	static char buf[1 << 16];
+	static struct iovec iov;
+
+	iov.iov_base = buf;
+	iov.iov_len = n;
+	memset(msg, 0, sizeof(*msg));
+	msg->msg_iov = &iov;
+	msg->msg_iovlen = 1;
+	msg->msg_control = ctl;
+	msg->msg_controllen = clen;
+	msg->msg_flags = -1;
+	return dmtok_recvmsg(e->net, fd, msg, MSG_SOCK_DEVMEM | flags);
+}
+
+/* The TCP_INQ cmsg of @msg: its value, or -1 if absent; *@len its cmsg_len. */
+static int inq_of(struct msghdr *msg, size_t *len)
+{
+	struct cmsghdr *cm;
+	int v = -1;
+
+	*len = 0;
+	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm))
+		if (cm->cmsg_level == SOL_TCP && cm->cmsg_type == TCP_CM_INQ) {
+			*len = cm->cmsg_len;
+			if (cm->cmsg_len >= CMSG_LEN(sizeof(int)))
+				memcpy(&v, CMSG_DATA(cm), sizeof(v));
+		}
+	return v;
+}
+
+/*
+ * TCP_INQ (do_tcp_setsockopt(), tcp_recvmsg(), tcp_inq_hint(), 6.12):
+ * the bytes left to read as a SOL_TCP cmsg after the devmem cmsgs, put
+ * with put_cmsg() (net/core/scm.c), which -- unlike the devmem cmsgs'
+ * put_cmsg_notrunc() -- cuts or leaves out a cmsg that does not fit and
+ * says so with MSG_CTRUNC.
+ */
+static void test_tcp_inq(void **state)
+{
+	struct env *e = env_setup("xarray", 1 * MB, NULL, 0);
+	const size_t dm = CMSG_SPACE(sizeof(struct dmabuf_cmsg));
+	union { char b[4096]; struct cmsghdr align; } ctl;
+	int one = 1, zero = 0, two = 2, d;
+	struct msghdr msg;
+	size_t len;
+	(void)state;
+
+	/* the setsockopt rules */
+	errno = 0;
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_TCP, TCP_INQ, &one, 2), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_TCP, TCP_INQ, NULL, 4), -1);
+	assert_int_equal(errno, EFAULT);
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_TCP, TCP_INQ, &two, 4), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_TCP, 1 /* TCP_NODELAY */, &one, 4), -1);
+	assert_int_equal(errno, ENOPROTOOPT);
+	d = dmtok_socket(e->net, SOCK_DGRAM, "xarray");
+	assert_int_equal(dmtok_setsockopt(e->net, d, SOL_TCP, TCP_INQ, &one, 4), -1);
+	assert_int_equal(errno, ENOPROTOOPT);
+	assert_int_equal(dmtok_close(e->net, d), 0);
+
+	/* off: no INQ cmsg, no MSG_CTRUNC */
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4 * 4096), 4 * 4096);
+	assert_int_equal(inq_recv(e, e->sock, ctl.b, sizeof(ctl), 4096, 0, &msg), 4096);
+	assert_int_equal(inq_of(&msg, &len), -1);
+	assert_int_equal(msg.msg_flags, 0);
+	assert_int_equal(msg.msg_controllen, dm);
+	e->cl.nfrags = 0;
+
+	/* on: after the devmem cmsg, the bytes left (a peek reads none) */
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_TCP, TCP_INQ, &one, 4), 0);
+	assert_int_equal(inq_recv(e, e->sock, ctl.b, sizeof(ctl), 4096, MSG_PEEK, &msg), 4096);
+	assert_int_equal(inq_of(&msg, &len), 3 * 4096);
+	assert_int_equal(inq_recv(e, e->sock, ctl.b, sizeof(ctl), 4096, 0, &msg), 4096);
+	assert_int_equal(inq_of(&msg, &len), 2 * 4096);
+	assert_int_equal(len, CMSG_LEN(sizeof(int)));
+	assert_int_equal(msg.msg_flags, 0);
+	assert_int_equal(msg.msg_controllen, dm + CMSG_SPACE(sizeof(int)));
+
+	/* room for a header but not the int: cut at the room, MSG_CTRUNC */
+	assert_int_equal(inq_recv(e, e->sock, ctl.b, dm + sizeof(struct cmsghdr) + 2, 4096, 0, &msg),
+			 4096);
+	assert_int_equal(inq_of(&msg, &len), -1);
+	assert_int_equal(len, sizeof(struct cmsghdr) + 2);
+	assert_int_equal(msg.msg_flags, MSG_CTRUNC);
+	assert_int_equal(msg.msg_controllen, dm + sizeof(struct cmsghdr) + 2);
+
+	/* no room for a header: left out, MSG_CTRUNC; the devmem cmsg whole */
+	assert_int_equal(inq_recv(e, e->sock, ctl.b, dm, 4096, 0, &msg), 4096);
+	assert_int_equal(inq_of(&msg, &len), -1);
+	assert_int_equal(len, 0);
+	assert_int_equal(msg.msg_flags, MSG_CTRUNC);
+	assert_int_equal(msg.msg_controllen, dm);
+
+	/* an error (nothing queued): no cmsg, msg_flags untouched */
+	assert_int_equal(inq_recv(e, e->sock, ctl.b, sizeof(ctl), 4096, 0, &msg), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(msg.msg_flags, -1);
+
+	/* off again */
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_TCP, TCP_INQ, &zero, 4), 0);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 4096), 4096);
+	assert_int_equal(inq_recv(e, e->sock, ctl.b, sizeof(ctl), 4096, 0, &msg), 4096);
+	assert_int_equal(inq_of(&msg, &len), -1);
+	assert_int_equal(msg.msg_flags, 0);
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -851,6 +1130,8 @@ int main(void)
 		cmocka_unit_test(test_check_held),
 		cmocka_unit_test(test_pool_runs_dry),
 		cmocka_unit_test(test_alloc_failure_lifecycle),
+		cmocka_unit_test(test_close_contexts),
+		cmocka_unit_test(test_tcp_inq),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);

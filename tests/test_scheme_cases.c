@@ -59,7 +59,7 @@ static int sc_teardown(void **state)
 	long c;
 	int i;
 
-	w->f.ops->release_all(w->f.priv);
+	sc_release_all(&w->f);
 	/* the binding's last user goes: the series' reclaim of parked urefs */
 	assert_int_equal(dmtok_unbind(w->e->net, (uint32_t)w->e->binding), 0);
 	i = sc_first_not_home(&w->f, &c);

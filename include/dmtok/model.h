@@ -55,6 +55,16 @@ int dmtok_net_set_deferred_release(struct dmtok_net *net, int on);
 int dmtok_net_run_deferred(struct dmtok_net *net);
 
 /*
+ * The timers of the orphaned TCP sockets fire (tcp_fin_timeout, or the
+ * retransmit timer giving up): each socket closed while its peer was
+ * DMTOK_PEER_SILENT (<dmtok/socket.h>) reaches TCP_CLOSE and is destroyed
+ * in softirq (tcp_done() -> tcp_v4_destroy_sock()), its scheme's
+ * release_all run there. dmtok_net_destroy() runs it too. Returns the
+ * number of sockets destroyed, or -EINVAL.
+ */
+int dmtok_net_expire_orphans(struct dmtok_net *net);
+
+/*
  * Kernel behaviour profiles: the rules that differ between versions
  * follow the net's profile (docs/fidelity.md has the table).
  *  - DMTOK_KERNEL_6_12: netdev_nl_bind_rx_doit() and

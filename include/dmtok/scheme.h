@@ -21,7 +21,10 @@
  *  - dontneed runs without the socket lock: concurrently with the rx ops
  *    and with other dontneeds on the same socket (SO_DEVMEM_DONTNEED sits
  *    in sk_setsockopt()'s lockless switch).
- *  - release_all runs alone, after every other op on the socket returned.
+ *  - release_all runs alone, after every other op on the socket returned,
+ *    in atomic context: BH disabled and the socket's bh lock held, in
+ *    softirq when the peer's answer destroys the socket (__tcp_close(),
+ *    tcp_v4_destroy_sock(), 6.12). It may not sleep: GFP_ATOMIC only.
  *  - stats and for_each_ref may run at any time, concurrently with
  *    everything (the checker and dmtok_sock_stats() call them); they must
  *    read shared state with the same atomics the hot paths write it with.
@@ -195,7 +198,7 @@ typedef int (*dmtok_ref_cb)(void *arg, unsigned int token, struct net_iov *niov)
  *	declares DMTOK_SCHEME_ALL_OR_NOTHING or has no state yet).
  * @release_all: drop what the user still holds (tcp_release_user_frags())
  *	unless the scheme lingers until unbind, and free the state.
- *	Runs alone, last.
+ *	Runs alone, last, in atomic context (BH off, a spinlock held).
  * @stats: fill @st (zeroed by the caller). Runs at any time.
  * @for_each_ref: call @cb once per user reference this socket records
  *	(token, niov); stop at and return the first non-zero. Runs at any

@@ -46,27 +46,57 @@ int dmtok_socket(struct dmtok_net *net, int type, const char *scheme);
  * scheme), ENOMEM, ENOSPC (the scheme holds its most tokens: slots 2^24-1,
  * or its declared max_outstanding), EBADF, ENOTSOCK, EINVAL (unsupported
  * flag, or a scheme that cannot take this frag: see the README), EMSGSIZE
- * (msg_iovlen > UIO_MAXIOV). msg_controllen is set to the bytes of cmsgs
- * written and MSG_CTRUNC is never set (put_cmsg_notrunc()).
+ * (msg_iovlen > UIO_MAXIOV). On success msg_controllen is set to the
+ * bytes of cmsgs written and msg_flags to MSG_CTRUNC or 0: the devmem
+ * cmsgs are never cut (put_cmsg_notrunc()), but with TCP_INQ on (see
+ * dmtok_setsockopt()) the bytes left to read follow them as a SOL_TCP /
+ * TCP_CM_INQ cmsg written by put_cmsg(), which cuts it at the room left,
+ * or leaves it out when not even a header fits, and sets MSG_CTRUNC.
  */
 ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 		      int flags);
 
 /*
- * setsockopt(). Only SOL_SOCKET/SO_DEVMEM_DONTNEED is modelled, checked
- * in sk_setsockopt()'s order (6.12): optlen < sizeof(int) is EINVAL and a
+ * setsockopt(). Modelled: SOL_SOCKET/SO_DEVMEM_DONTNEED, checked in
+ * sk_setsockopt()'s order (6.12): optlen < sizeof(int) is EINVAL and a
  * NULL optval EFAULT before the option is looked at; then
  * sock_devmem_dontneed(): EBADF (not a TCP socket), EINVAL (optlen not a
  * multiple of 8 or above 128 tokens, or the scheme's all-or-nothing
- * check), ENOMEM. Returns the number of frags released (at most 1024
- * frags are inspected per call), or -1 with errno, also EBADF (not open),
- * ENOTSOCK, ENOPROTOOPT (other options or levels).
+ * check), ENOMEM; it returns the number of frags released (at most 1024
+ * frags are inspected per call). And SOL_TCP/TCP_INQ on a TCP socket
+ * (do_tcp_setsockopt()): EINVAL (optlen < sizeof(int), a value other
+ * than 0 or 1), EFAULT (NULL optval); returns 0. Errors are -1 with
+ * errno, also EBADF (not open), ENOTSOCK, ENOPROTOOPT (other options or
+ * levels, SOL_TCP on a socket that is not TCP).
  */
 int dmtok_setsockopt(struct dmtok_net *net, int fd, int level, int optname,
 		     const void *optval, socklen_t optlen);
 
-/* Closes @fd (socket or dmabuf). Returns 0 or -1 with errno EBADF. */
+/*
+ * Closes @fd (socket or dmabuf): a socket is closed as tcp_close() closes
+ * it once the last call on it returned (see dmtok_sock_set_peer()).
+ * Returns 0 or -1 with errno EBADF.
+ */
 int dmtok_close(struct dmtok_net *net, int fd);
+
+/*
+ * When a closed TCP socket is destroyed -- and its scheme's release_all
+ * runs (tcp_v4_destroy_sock() -> tcp_release_user_frags()) -- is up to
+ * its peer (__tcp_close(), net/ipv4/tcp.c, 6.12). With data still queued
+ * the close resets the connection and destroys the socket at once, inside
+ * dmtok_close(), with BH disabled. Otherwise the socket is orphaned until
+ * the peer answers its FIN: DMTOK_PEER_ACKS (the default), a peer that
+ * has acked everything, destroys it in the softirq of that ACK, right
+ * away here; DMTOK_PEER_SILENT leaves it orphaned -- its tokens held
+ * where nobody can return them, in v10 still a user of its binding --
+ * until dmtok_net_expire_orphans() (<dmtok/model.h>), its timers, destroys
+ * it in softirq. Either way release_all runs in atomic context with the
+ * socket's bh lock held, as in the kernel. Returns 0, or -1 with errno
+ * EINVAL (@peer, or not a TCP socket), EBADF, ENOTSOCK.
+ */
+#define DMTOK_PEER_ACKS		0
+#define DMTOK_PEER_SILENT	1
+int dmtok_sock_set_peer(struct dmtok_net *net, int fd, int peer);
 
 /*
  * A controlled interleaving for reproducers (no sleeps, no luck): @hook

@@ -3,7 +3,8 @@
  * The devmem TCP user ABI, byte for byte: struct dmabuf_cmsg and
  * struct dmabuf_token (include/uapi/linux/uio.h), the SO_DEVMEM_* socket
  * options and SCM_* cmsg types (include/uapi/asm-generic/socket.h),
- * MSG_SOCK_DEVMEM (include/linux/socket.h) and the kernel-internal
+ * MSG_SOCK_DEVMEM (include/linux/socket.h), TCP_INQ and its cmsg
+ * (include/uapi/linux/tcp.h) and the kernel-internal
  * ETOOSMALL (include/linux/errno.h) that recvmsg can return. Each name is
  * defined only where the system headers do not already define it, so a
  * client written against <linux/uio.h> compiles unchanged.
@@ -28,6 +29,14 @@
 #endif
 #ifndef MSG_SOCK_DEVMEM
 #define MSG_SOCK_DEVMEM		0x2000000
+#endif
+/* As <netinet/tcp.h> spells them (identical if it comes later). */
+#ifndef SOL_TCP
+#define SOL_TCP 6
+#endif
+#ifndef TCP_INQ
+#define TCP_INQ 36
+#define TCP_CM_INQ TCP_INQ
 #endif
 /* Kernel-internal errno; userspace headers do not name it. */
 #ifndef ETOOSMALL

@@ -119,8 +119,10 @@ void dmtok__might_sleep(const char *file, int line)
 }
 
 /*
- * kvmalloc_node_noprof() (mm/util.c, 6.12) refuses sizes above INT_MAX
- * (with a WARN, which here would be user-reachable: just refuse). Memory
+ * __kvmalloc_node_noprof() (mm/util.c, 6.12) refuses sizes above INT_MAX
+ * with WARN_ON_ONCE(!(flags & __GFP_NOWARN)): a WARN here too, at the
+ * call site (kmalloc() of that size WARNs in the page allocator). A bind
+ * of a dmabuf that large reaches it: CAP_NET_ADMIN only. Memory
  * without __GFP_ZERO is filled with POISON_FREE (include/linux/poison.h),
  * what slub_debug=P leaves in a freed object that is handed out again.
  */
@@ -131,8 +133,12 @@ void *dmtok_kmalloc_at(size_t size, gfp_t gfp, const char *file, int line)
 	DMTOK_SCHED_POINT();
 	if (gfpflags_allow_blocking(gfp) && in_atomic_ctx())
 		might_sleep_at(file ? file : "?", line);
-	if (size > INT_MAX)
+	if (size > INT_MAX) {
+		if (!(gfp & __GFP_NOWARN))
+			dmtok_warn_at(file ? file : "?", line,
+				      "kvmalloc: size above INT_MAX (__kvmalloc_node_noprof())");
 		return NULL;
+	}
 	/* dmtok-explore's memory pressure: what may not sleep fails */
 	if (unlikely(__atomic_load_n(&dmtok__sched_nowait_fails, __ATOMIC_RELAXED)) &&
 	    !gfpflags_allow_blocking(gfp) && dmtok__sched_on())

@@ -150,6 +150,11 @@ struct dmtok_sock {
 	void *priv;			/* scheme state: rules in each scheme file */
 	struct dmtok_net *net;
 	TAILQ_ENTRY(dmtok_sock) all;	/* net->socks (alive sockets) */
+	u64 rq_len;			/* payload bytes queued, rq_lock (tcp_inq_hint()) */
+	bool recvmsg_inq;		/* TCP_INQ (tp->recvmsg_inq); atomic */
+	bool peer_silent;		/* dmtok_sock_set_peer(); atomic */
+	spinlock_t slock;		/* sk->sk_lock.slock: bh_lock_sock() */
+	TAILQ_ENTRY(dmtok_sock) orphan;	/* net->orphans, objs_lock: closed, not destroyed */
 };
 void dmtok_sock_put(struct dmtok_sock *sk);
 /* Would @more bytes (besides what is queued) overflow the receive buffer? */
@@ -178,6 +183,7 @@ struct dmtok_net {
 	TAILQ_HEAD(, dmtok_flow) flows;
 	TAILQ_HEAD(, dmtok_page_pool) pools;
 	TAILQ_HEAD(, dmtok_sock) socks;
+	TAILQ_HEAD(, dmtok_sock) orphans;	/* objs_lock: waiting for their peers */
 	int next_ifindex, next_flow;
 	u64 next_sock_serial;		/* lock */
 	/* separate lock for object lists touched from put paths */

@@ -28,6 +28,7 @@ int dmtok_net_create(struct dmtok_net **out)
 	TAILQ_INIT(&net->flows);
 	TAILQ_INIT(&net->pools);
 	TAILQ_INIT(&net->socks);
+	TAILQ_INIT(&net->orphans);
 	net->next_binding_id = 1;
 	net->next_ifindex = 1;
 	*out = net;
@@ -232,6 +233,8 @@ int dmtok_net_destroy(struct dmtok_net *net)
 	for (fd = 0; fd < net->nfiles; fd++)
 		if (net->files[fd].type)
 			dmtok_close(net, fd);
+	/* the orphans' peers never answer: their timers fire */
+	dmtok_net_expire_orphans(net);
 	dmtok__mutex_lock(&net->lock);
 	for (;;) {
 		dmtok__mutex_lock(&net->objs_lock);

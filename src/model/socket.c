@@ -9,6 +9,7 @@
  * values, one pp_ref_count per frag handed out) live here, once.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -88,6 +89,7 @@ int dmtok_socket(struct dmtok_net *net, int type, const char *scheme)
 	atomic_set(&sk->ref, 1);
 	pthread_mutex_init(&sk->lock, NULL);
 	pthread_mutex_init(&sk->rq_lock, NULL);
+	spin_lock_init(&sk->slock);
 	TAILQ_INIT(&sk->rq);
 	dmtok__mutex_lock(&net->objs_lock);
 	TAILQ_INSERT_TAIL(&net->socks, sk, all);
@@ -102,20 +104,36 @@ int dmtok_socket(struct dmtok_net *net, int type, const char *scheme)
 	return fd;
 }
 
-/* tcp_v4_destroy_sock(): purge the queue, then tcp_release_user_frags() */
-static void sock_destroy(struct dmtok_sock *sk)
+/* Where tcp_v4_destroy_sock() runs: see tcp_close() below. */
+enum destroy_ctx { DESTROY_PROCESS, DESTROY_BH, DESTROY_SOFTIRQ };
+
+/*
+ * tcp_v4_destroy_sock() (net/ipv4/tcp_ipv4.c, 6.12):
+ * tcp_release_user_frags() -- the scheme's release_all -- then the
+ * socket's memory. For TCP the kernel always gets here in atomic context
+ * with the socket's bh lock held: inside __tcp_close() after
+ * local_bh_disable(); bh_lock_sock() (DESTROY_BH), or in the softirq that
+ * takes an orphan to TCP_CLOSE, tcp_done() (DESTROY_SOFTIRQ). A socket
+ * that is not TCP is destroyed in process context (udp_lib_close() ->
+ * sk_common_release()).
+ */
+static void tcp_destroy_sock(struct dmtok_sock *sk, enum destroy_ctx ctx)
 {
 	struct dmtok_net *net = sk->net;
-	struct dmtok_skb *skb;
 
-	/* a lock-free lookup may still hold the pointer (not a reference) */
-	dmtok__sock_synchronize(net);
-
-	while ((skb = TAILQ_FIRST(&sk->rq))) {
-		TAILQ_REMOVE(&sk->rq, skb, link);
-		dmtok_skb_free(skb);
-	}
+	if (ctx == DESTROY_SOFTIRQ)
+		dmtok__softirq_enter();
+	else if (ctx == DESTROY_BH)
+		local_bh_disable();
+	if (ctx != DESTROY_PROCESS)
+		spin_lock(&sk->slock);		/* bh_lock_sock() */
 	sk->ops->release_all(sk->priv);
+	if (ctx != DESTROY_PROCESS)
+		spin_unlock(&sk->slock);
+	if (ctx == DESTROY_SOFTIRQ)
+		dmtok__softirq_exit();
+	else if (ctx == DESTROY_BH)
+		local_bh_enable();
 	dmtok__scheme_put(sk->scheme);
 	dmtok__mutex_lock(&net->objs_lock);
 	TAILQ_REMOVE(&net->socks, sk, all);
@@ -125,10 +143,70 @@ static void sock_destroy(struct dmtok_sock *sk)
 	kfree(sk);
 }
 
+/*
+ * tcp_close() -> __tcp_close() (net/ipv4/tcp.c, 6.12), run at the file's
+ * last put: the receive queue is purged, in process context; if a byte of
+ * it was unread (data_was_unread) the connection is reset, reaches
+ * TCP_CLOSE and the socket is destroyed at once, inside close(), with BH
+ * disabled. Otherwise a FIN goes out and the orphan waits for its peer: a
+ * peer that acks everything (the default) takes it to TCP_CLOSE in the
+ * softirq of that ACK (tcp_rcv_state_process() -> tcp_time_wait() ->
+ * tcp_done()), modelled at once; a silent one (dmtok_sock_set_peer())
+ * leaves it orphaned -- its tokens still held, v10's binding user kept --
+ * until the FIN_WAIT or retransmit timers fire: dmtok_net_expire_orphans(),
+ * in softirq.
+ */
+static void tcp_close(struct dmtok_sock *sk)
+{
+	struct dmtok_net *net = sk->net;
+	bool data_was_unread = false;
+	struct dmtok_skb *skb;
+
+	/* a lock-free lookup may still hold the pointer (not a reference) */
+	dmtok__sock_synchronize(net);
+
+	while ((skb = TAILQ_FIRST(&sk->rq))) {
+		TAILQ_REMOVE(&sk->rq, skb, link);
+		data_was_unread = true;
+		dmtok_skb_free(skb);
+	}
+	if (sk->type != SOCK_STREAM) {
+		tcp_destroy_sock(sk, DESTROY_PROCESS);
+	} else if (data_was_unread) {
+		tcp_destroy_sock(sk, DESTROY_BH);
+	} else if (__atomic_load_n(&sk->peer_silent, __ATOMIC_RELAXED)) {
+		dmtok__mutex_lock(&net->objs_lock);
+		TAILQ_INSERT_TAIL(&net->orphans, sk, orphan);
+		dmtok__mutex_unlock(&net->objs_lock);
+	} else {
+		tcp_destroy_sock(sk, DESTROY_SOFTIRQ);
+	}
+}
+
 void dmtok_sock_put(struct dmtok_sock *sk)
 {
 	if (atomic_dec_and_test(&sk->ref))
-		sock_destroy(sk);
+		tcp_close(sk);
+}
+
+int dmtok_net_expire_orphans(struct dmtok_net *net)
+{
+	struct dmtok_sock *sk;
+	int n = 0;
+
+	if (!net)
+		return -EINVAL;
+	for (;;) {
+		dmtok__mutex_lock(&net->objs_lock);
+		sk = TAILQ_FIRST(&net->orphans);
+		if (sk)
+			TAILQ_REMOVE(&net->orphans, sk, orphan);
+		dmtok__mutex_unlock(&net->objs_lock);
+		if (!sk)
+			return n;
+		tcp_destroy_sock(sk, DESTROY_SOFTIRQ);
+		n++;
+	}
 }
 
 int dmtok_sock_enqueue(struct dmtok_sock *sk, struct dmtok_skb *skb)
@@ -137,6 +215,7 @@ int dmtok_sock_enqueue(struct dmtok_sock *sk, struct dmtok_skb *skb)
 	TAILQ_INSERT_TAIL(&sk->rq, skb, link);
 	sk->frags_queued += skb->nr_frags;
 	sk->rq_bytes += skb->len + DMTOK_SKB_OVERHEAD;
+	sk->rq_len += skb->len;
 	dmtok__mutex_unlock(&sk->rq_lock);
 	return 0;
 }
@@ -148,6 +227,7 @@ struct rx_msg {
 	int fd;				/* for the reproducers' hook */
 	size_t iov_idx, iov_off;	/* copy_to_iter() position */
 	size_t ctl_used;		/* bytes of cmsgs written */
+	int flags;			/* msg_flags out: MSG_CTRUNC */
 };
 
 /* copy_to_iter(): returns bytes copied; short on a NULL iov_base. */
@@ -174,28 +254,47 @@ static size_t copy_to_iter(struct rx_msg *m, const u8 *src, size_t n)
 }
 
 /*
- * put_cmsg_notrunc(): never writes a truncated cmsg. Room is checked with
- * CMSG_LEN, and the cursor advances by min(CMSG_SPACE, room), as
- * put_cmsg() does.
+ * put_cmsg() (net/core/scm.c, 6.12): without a buffer or room for a
+ * header it sets MSG_CTRUNC and writes nothing; with room for less than
+ * CMSG_LEN(@len) it sets MSG_CTRUNC and writes the cmsg cut at the room
+ * (cmsg_len = room); the cursor advances by min(CMSG_SPACE(@len), room).
  */
+static void put_cmsg(struct rx_msg *m, int level, int type, const void *data,
+		     size_t len)
+{
+	struct msghdr *msg = m->msg;
+	size_t room = msg->msg_controllen - m->ctl_used, cmlen = CMSG_LEN(len);
+	struct cmsghdr h;
+	u8 *p;
+
+	if (!msg->msg_control || room < sizeof(struct cmsghdr)) {
+		m->flags |= MSG_CTRUNC;
+		return;
+	}
+	if (room < cmlen) {
+		m->flags |= MSG_CTRUNC;
+		cmlen = room;
+	}
+	memset(&h, 0, sizeof(h));
+	h.cmsg_len = cmlen;
+	h.cmsg_level = level;
+	h.cmsg_type = type;
+	p = (u8 *)msg->msg_control + m->ctl_used;
+	memcpy(p, &h, sizeof(h));	/* the buffer may be unaligned */
+	memcpy(p + CMSG_LEN(0), data, cmlen - CMSG_LEN(0));
+	m->ctl_used += min((size_t)CMSG_SPACE(len), room);
+}
+
+/* put_cmsg_notrunc() (6.12): never a truncated cmsg, -ETOOSMALL instead. */
 static int put_cmsg_notrunc(struct rx_msg *m, int type,
 			    const struct dmabuf_cmsg *data)
 {
 	struct msghdr *msg = m->msg;
-	size_t room = msg->msg_controllen - m->ctl_used;
-	struct cmsghdr h;
-	u8 *p;
 
-	if (!msg->msg_control || room < CMSG_LEN(sizeof(*data)))
+	if (!msg->msg_control ||
+	    msg->msg_controllen - m->ctl_used < CMSG_LEN(sizeof(*data)))
 		return -ETOOSMALL;
-	memset(&h, 0, sizeof(h));
-	h.cmsg_len = CMSG_LEN(sizeof(*data));
-	h.cmsg_level = SOL_SOCKET;
-	h.cmsg_type = type;
-	p = (u8 *)msg->msg_control + m->ctl_used;
-	memcpy(p, &h, sizeof(h));	/* the buffer may be unaligned */
-	memcpy(p + CMSG_LEN(0), data, sizeof(*data));
-	m->ctl_used += min((size_t)CMSG_SPACE(sizeof(*data)), room);
+	put_cmsg(m, SOL_SOCKET, type, data, sizeof(*data));
 	return 0;
 }
 
@@ -382,11 +481,26 @@ static ssize_t recvmsg_locked(struct dmtok_sock *sk, struct rx_msg *m,
 		TAILQ_REMOVE(&sk->rq, skb, link);
 		sk->frags_queued -= skb->nr_frags;
 		sk->rq_bytes -= skb->len + DMTOK_SKB_OVERHEAD;
+		sk->rq_len -= skb->len;
 		sk->copied = 0;
 		dmtok__mutex_unlock(&sk->rq_lock);
 		dmtok_skb_free(skb);
 	} while (len > 0);
 	return copied;
+}
+
+/*
+ * tcp_inq_hint() (include/net/tcp.h, 6.12): rcv_nxt - copied_seq, the
+ * bytes received and not yet read (a peek reads none); sk->lock held.
+ */
+static int tcp_inq_hint(struct dmtok_sock *sk)
+{
+	u64 inq;
+
+	dmtok__mutex_lock(&sk->rq_lock);
+	inq = sk->rq_len - sk->copied;
+	dmtok__mutex_unlock(&sk->rq_lock);
+	return (int)min(inq, (u64)INT_MAX);
 }
 
 /* fdget() for the syscall face: a referenced socket, or NULL with errno set. */
@@ -408,6 +522,7 @@ ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 	struct dmtok_sock *sk = sock_lookup(net, fd);
 	size_t len = 0, i, iovlen;
 	ssize_t ret;
+	int inq;
 
 	if (!sk)
 		return -1;
@@ -442,11 +557,19 @@ ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 	}
 	dmtok__mutex_lock(&sk->lock);	/* lock_sock() */
 	ret = recvmsg_locked(sk, &m, len, flags);
+	inq = tcp_inq_hint(sk);
 	dmtok__mutex_unlock(&sk->lock);
-	/* ___sys_recvmsg(): on success, report the control bytes written */
+	/*
+	 * tcp_recvmsg() (6.12): with TCP_INQ on and no error, the bytes left
+	 * to read as a SOL_TCP cmsg after the devmem ones, through put_cmsg():
+	 * where they filled the buffer it is cut or left out, with MSG_CTRUNC.
+	 */
+	if (ret >= 0 && __atomic_load_n(&sk->recvmsg_inq, __ATOMIC_RELAXED))
+		put_cmsg(&m, SOL_TCP, TCP_CM_INQ, &inq, sizeof(inq));
+	/* ___sys_recvmsg(): on success, the control bytes written, the flags */
 	if (ret >= 0) {
 		msg->msg_controllen = m.ctl_used;
-		msg->msg_flags = 0;
+		msg->msg_flags = m.flags;
 	}
 out:
 	dmtok_sock_put(sk);
@@ -485,6 +608,30 @@ static int sock_devmem_dontneed(struct dmtok_sock *sk, const void *optval,
 }
 
 /*
+ * do_tcp_setsockopt() (net/ipv4/tcp.c, 6.12), reached for SOL_TCP through
+ * tcp_setsockopt(): optlen below sizeof(int) is -EINVAL, an unreadable
+ * optval -EFAULT; TCP_INQ takes 0 or 1 (else -EINVAL). Other TCP options
+ * are not modelled (-ENOPROTOOPT).
+ */
+static int do_tcp_setsockopt(struct dmtok_sock *sk, int optname,
+			     const void *optval, socklen_t optlen)
+{
+	int val;
+
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (!optval)
+		return -EFAULT;
+	memcpy(&val, optval, sizeof(val));	/* copy_from_sockptr() */
+	if (optname != TCP_INQ)
+		return -ENOPROTOOPT;
+	if (val > 1 || val < 0)
+		return -EINVAL;
+	__atomic_store_n(&sk->recvmsg_inq, val == 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/*
  * sk_setsockopt() (net/core/sock.c, 6.12): for SOL_SOCKET, optlen below
  * sizeof(int) is -EINVAL and an unreadable optval (NULL here) -EFAULT,
  * both before the option is looked at; SO_DEVMEM_DONTNEED is then
@@ -498,8 +645,10 @@ int dmtok_setsockopt(struct dmtok_net *net, int fd, int level, int optname,
 
 	if (!sk)
 		return -1;
-	if (level != SOL_SOCKET)
-		ret = -ENOPROTOOPT;
+	if (level == SOL_TCP && sk->type == SOCK_STREAM)
+		ret = do_tcp_setsockopt(sk, optname, optval, optlen);
+	else if (level != SOL_SOCKET)
+		ret = -ENOPROTOOPT;	/* ip_setsockopt() for SOL_TCP on UDP */
 	else if (optlen < sizeof(int))
 		ret = -EINVAL;
 	else if (!optval)
@@ -514,6 +663,27 @@ int dmtok_setsockopt(struct dmtok_net *net, int fd, int level, int optname,
 		return -1;
 	}
 	return ret;
+}
+
+int dmtok_sock_set_peer(struct dmtok_net *net, int fd, int peer)
+{
+	struct dmtok_sock *sk = sock_lookup(net, fd);
+	int ret = 0;
+
+	if (!sk)
+		return -1;
+	if (sk->type != SOCK_STREAM ||
+	    (peer != DMTOK_PEER_ACKS && peer != DMTOK_PEER_SILENT))
+		ret = -EINVAL;
+	else
+		__atomic_store_n(&sk->peer_silent, peer == DMTOK_PEER_SILENT,
+				 __ATOMIC_RELAXED);
+	dmtok_sock_put(sk);
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return 0;
 }
 
 int dmtok_sock_stats(struct dmtok_net *net, int fd, struct dmtok_sock_stats *st)

@@ -111,7 +111,7 @@ static void fixture_exit(struct kunit *test)
 	if (!f)
 		return;
 	if (f->sc.priv)
-		f->sc.ops->release_all(f->sc.priv);
+		sc_release_all(&f->sc);
 	/* the binding's last user goes: the series' reclaim of parked urefs */
 	net_devmem_dmabuf_binding_user_put(&f->pb->b);
 	if (f->sc.niovs[SC_NPAGES - 1]) {	/* the fixture was made */
