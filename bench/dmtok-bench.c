@@ -218,7 +218,8 @@ static inline int hand_out(const struct dmtok_scheme_ops *ops, void *priv,
 	if (err)
 		return err;
 	atomic_long_inc(&niov->pp_ref_count);
-	ops->rx_taken(priv, batch, niov, *tok);
+	if (ops->rx_taken)
+		ops->rx_taken(priv, batch, niov, *tok);
 	return 0;
 }
 
@@ -331,7 +332,8 @@ static void *worker_run(void *arg)
 			}
 			toks[held++] = (struct dmabuf_token){ tok, 1 };
 		}
-		ops->rx_commit(priv, &batch);
+		if (ops->rx_commit)
+			ops->rx_commit(priv, &batch);
 		if (c->count == COUNT_RECV)
 			CALLGRIND_TOGGLE_COLLECT;
 		w->frags += BATCH_FRAGS;
@@ -365,7 +367,8 @@ static void *worker_run(void *arg)
 	 * calibrated pair per dontneed call outside the brackets as inside).
 	 */
 	w->rx_ns = thread_ns() - start - w->dn_ns - 2 * clock_pair_ns * (double)w->dn_calls;
-	ops->stats(priv, &st);
+	if (ops->stats)
+		ops->stats(priv, &st);
 	w->mem = st.mem_bytes;
 	w->claims = stat_claims(&st);
 	w->claimed = w->released;
@@ -378,7 +381,7 @@ static void *worker_run(void *arg)
 		if (r > 0)
 			w->released += (unsigned int)r;
 	}
-	ops->release_all(priv);
+	dmtok_scheme_release(ops, priv);
 	free(toks);
 	return NULL;
 }
@@ -441,13 +444,15 @@ static double close_once(const struct dmtok_scheme_ops *ops, struct net_devmem_d
 		u32 tok;
 
 		if (batch.idx == BATCH_FRAGS)
-			ops->rx_commit(priv, &batch);
+			if (ops->rx_commit)
+				ops->rx_commit(priv, &batch);
 		if (hand_out(ops, priv, &batch, niov, BATCH_FRAGS, &tok))
 			break;
 	}
-	ops->rx_commit(priv, &batch);
+	if (ops->rx_commit)
+		ops->rx_commit(priv, &batch);
 	t0 = mono_ns();
-	ops->release_all(priv);
+	dmtok_scheme_release(ops, priv);
 	return (mono_ns() - t0) / 1e3;
 }
 
@@ -526,10 +531,11 @@ static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_op
 				break;
 			toks[got++] = (struct dmabuf_token){ tok, 1 };
 		}
-		ops->rx_commit(priv, &batch);
+		if (ops->rx_commit)
+			ops->rx_commit(priv, &batch);
 	}
 	if (err) {	/* the scheme refused a frag: no figure */
-		ops->release_all(priv);
+		dmtok_scheme_release(ops, priv);
 		free(toks);
 		return -1;
 	}
@@ -549,7 +555,7 @@ static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_op
 	}
 	dt = mono_ns() - t0;
 	start_line_destroy(&go);
-	ops->release_all(priv);
+	dmtok_scheme_release(ops, priv);
 	free(toks);
 	if (dt < max_cpu) {
 		fprintf(stderr, "dmtok-bench: %s: %u-thread window %.0f ns is shorter than a "

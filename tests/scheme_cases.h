@@ -17,7 +17,7 @@
  *   SC_EXPECT(t, c)   a failed expectation if !c (the case goes on)
  *   SC_ASSERT(t, c)   the same, and the case ends
  *   SC_SKIP(t, why)   the case does not apply to this scheme: skip it
- * and, after it, the fixture: ops, priv from ops->init(), SC_NPAGES niovs
+ * and, after it, the fixture: ops, priv from sc_init(), SC_NPAGES niovs
  * each with pp_ref_count 1 (the pool's), and a last check that every
  * niov is back at 1 after ops->release_all() (and, for a scheme that
  * lingers until unbind, after the binding's last user went). What the
@@ -52,7 +52,41 @@ static void sc_release_all(struct sc_fixture *f)
 	spin_lock_init(&f->slock);
 	spin_lock_bh(&f->slock);
 	f->ops->release_all(f->priv);
+	if (f->ops->priv_size)
+		kfree(f->priv);
 	spin_unlock_bh(&f->slock);
+	f->priv = NULL;
+}
+
+/*
+ * tcp_init_sock()'s hook: @priv_size zeroed bytes if the scheme asks for
+ * them, then its init, if it has one.
+ */
+static inline int sc_init(struct sc_fixture *f)
+{
+	int err;
+
+	f->priv = NULL;
+	if (f->ops->priv_size) {
+		f->priv = kzalloc(f->ops->priv_size, GFP_KERNEL);
+		if (!f->priv)
+			return -ENOMEM;
+	}
+	if (!f->ops->init)
+		return 0;
+	err = f->ops->init(&f->priv);
+	if (err && f->ops->priv_size) {
+		kfree(f->priv);
+		f->priv = NULL;
+	}
+	return err;
+}
+
+/* rx_commit, if the scheme has one */
+static void sc_commit(struct sc_fixture *f, struct dmtok_rx_batch *b)
+{
+	if (f->ops->rx_commit)
+		f->ops->rx_commit(f->priv, b);
 }
 
 /*
@@ -73,20 +107,21 @@ static bool sc_hand_out(SC_TEST t, unsigned int first, unsigned int n, unsigned 
 		u32 token;
 
 		if (k && !(k % DMTOK_MAX_SKB_FRAGS)) {
-			f->ops->rx_commit(f->priv, &batch);
+			sc_commit(f, &batch);
 			memset(&batch, 0, sizeof(batch));
 		}
 		if (f->ops->rx_reserve(f->priv, &batch, niov,
 				       DMTOK_MAX_SKB_FRAGS - k % DMTOK_MAX_SKB_FRAGS, &token)) {
-			f->ops->rx_commit(f->priv, &batch);
+			sc_commit(f, &batch);
 			return false;
 		}
 		if (!(f->ops->flags & DMTOK_SCHEME_SHARED_UREFS))
 			page_pool_ref_netmem(net_iov_to_netmem(niov));
-		f->ops->rx_taken(f->priv, &batch, niov, token);
+		if (f->ops->rx_taken)
+			f->ops->rx_taken(f->priv, &batch, niov, token);
 		f->tokens[f->ntokens++] = token;
 	}
-	f->ops->rx_commit(f->priv, &batch);
+	sc_commit(f, &batch);
 	return k == n;
 }
 

@@ -36,7 +36,16 @@ static void carry_traffic(const char *scheme, unsigned int frags)
 static void test_registration_knobs(void **state)
 {
 	static const char *const bases[] = { "xarray-fix-commit", "slots", "niov-array" };
+	struct dmtok_scheme_ops opt = *dmtok_scheme_find("slots");
 	(void)state;
+
+	/* an optional op left out is skipped: slots (priv_size, no init) without stats */
+	opt.name = "knob";
+	opt.stats = NULL;
+	assert_null(opt.init);
+	assert_int_equal(dmtok_scheme_register(&opt), 0);
+	carry_traffic("knob", 512);
+	assert_int_equal(dmtok_scheme_unregister("knob"), 0);
 
 	for (unsigned int b = 0; b < ARRAY_SIZE(bases); b++) {
 		const struct dmtok_scheme_ops *base = dmtok_scheme_find(bases[b]);
@@ -78,6 +87,7 @@ static void test_registration_knobs(void **state)
 			assert_int_equal(dmtok_scheme_init(&o, &priv), -EPROTO);
 			o = *base;
 			o.init = NULL;
+			o.priv_size = 0;
 			assert_int_equal(dmtok_scheme_init(&o, &priv), -EINVAL);
 		}
 	}

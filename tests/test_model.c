@@ -1106,6 +1106,55 @@ static void test_tcp_inq(void **state)
 	env_free(e);
 }
 
+/*
+ * 6.12 frees a binding at its last put, and that free sleeps
+ * (__net_devmem_dmabuf_binding_free(): dma_buf_unmap_attachment_unlocked(),
+ * dma_buf_detach()); 6.18 and 7.0 free it from a work item. niov-array
+ * holds a binding reference per socket and drops it in release_all, which
+ * close runs in softirq: after an unbind whose pools are gone, that put
+ * is the last, and under 6.12 it sleeps in atomic context.
+ */
+static void test_binding_free_context(void **state)
+{
+	static const enum dmtok_kernel ks[] = { DMTOK_KERNEL_6_12, DMTOK_KERNEL_6_18 };
+	(void)state;
+
+	for (unsigned int k = 0; k < ARRAY_SIZE(ks); k++) {
+		struct env *e = env_new();
+		struct dmtok_netdev_opts o = { .nqueues = 1 };
+		unsigned int q = 0;
+		char w[1024];
+
+		assert_int_equal(dmtok_net_set_kernel(e->net, ks[k]), 0);
+		assert_int_equal(dmtok_net_set_deferred_release(e->net, 1), 0);
+		e->ifindex = dmtok_netdev_create(e->net, &o);
+		e->dmabuf = dmtok_dmabuf_create(e->net, 1 * MB, 4096, DMTOK_DMABUF_BACKED);
+		e->binding = dmtok_bind_rx(e->net, e->ifindex, e->dmabuf, &q, 1, 0);
+		assert_true(e->binding > 0);
+		e->bind_dmabuf[e->binding] = e->dmabuf;
+		e->sock = dmtok_socket(e->net, SOCK_STREAM, "niov-array");
+		e->flow = dmtok_flow_create(e->net, e->ifindex, 0, e->sock);
+		assert_int_equal(dmtok_nic_rx(e->net, e->flow, 8 * 4096), 8 * 4096);
+		client_drain(e, e->sock, e->flow);
+		assert_int_equal(client_return_all(e, e->sock), 8);
+		assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), 0);
+		assert_true(dmtok_net_run_deferred(e->net) >= 0);	/* any pool work */
+		assert_int_equal(dmtok_warn_count(), 0);
+		assert_int_equal(dmtok_close(e->net, e->sock), 0);	/* the last put */
+		if (ks[k] == DMTOK_KERNEL_6_12) {
+			warn_text(w, sizeof(w));
+			assert_int_equal(dmtok_warn_count(), 1);
+			assert_non_null(strstr(w, "__net_devmem_dmabuf_binding_free()"));
+			if (!strstr(w, "in softirq"))
+				fail_msg("%s", w);
+			dmtok_warn_reset();
+		}
+		assert_int_equal(dmtok_warn_count(), 0);
+		e->sock = -1;
+		env_free(e);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1132,6 +1181,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_failure_lifecycle),
 		cmocka_unit_test(test_close_contexts),
 		cmocka_unit_test(test_tcp_inq),
+		cmocka_unit_test(test_binding_free_context),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);

@@ -8,6 +8,8 @@
  * against another interface version, argv[3] one exporting nothing,
  * argv[4] one of a later export layout.
  */
+#include <limits.h>
+
 #include "harness.h"
 
 #include "dmtok/kernel.h"
@@ -58,20 +60,36 @@ static void test_register_errnos(void **state)
 	assert_int_equal(dmtok_scheme_register(&oldver), -EPROTO);
 	assert_int_equal(dmtok_scheme_register(&flags), -EINVAL);
 	assert_int_equal(dmtok_scheme_register(&shift), -EINVAL);
-	/* each mandatory op missing in turn */
-	for (int op = 0; op < 8; op++) {
+	/* each mandatory op missing in turn; init is, unless priv_size */
+	for (int op = 0; op < 5; op++) {
 		struct dmtok_scheme_ops m = { NOP_OPS("nop-missing") };
 
 		switch (op) {
 		case 0: m.init = NULL; break;
 		case 1: m.rx_reserve = NULL; break;
-		case 2: m.rx_taken = NULL; break;
-		case 3: m.rx_commit = NULL; break;
-		case 4: m.dontneed = NULL; break;
-		case 5: m.release_all = NULL; break;
-		case 6: m.stats = NULL; break;
+		case 2: m.dontneed = NULL; break;
+		case 3: m.release_all = NULL; break;
 		default: m.for_each_ref = NULL; break;
 		}
+		assert_int_equal(dmtok_scheme_register(&m), -EINVAL);
+	}
+	/* the optional ones, each missing in turn, and init with priv_size */
+	for (int op = 0; op < 4; op++) {
+		struct dmtok_scheme_ops m = { NOP_OPS("nop-optional") };
+
+		switch (op) {
+		case 0: m.rx_taken = NULL; break;
+		case 1: m.rx_commit = NULL; break;
+		case 2: m.stats = NULL; break;
+		default: m.init = NULL; m.priv_size = 64; break;
+		}
+		assert_int_equal(dmtok_scheme_register(&m), 0);
+		assert_int_equal(dmtok_scheme_unregister("nop-optional"), 0);
+	}
+	{
+		struct dmtok_scheme_ops m = { NOP_OPS("nop-huge") };
+
+		m.priv_size = (unsigned long)INT_MAX + 1;
 		assert_int_equal(dmtok_scheme_register(&m), -EINVAL);
 	}
 	noop.name = NULL;

@@ -117,7 +117,7 @@ static void shape_release_all(void *priv)
 {
 	struct shape_sock *s = priv;
 
-	s->inner->release_all(s->inner_priv);
+	dmtok_scheme_release(s->inner, s->inner_priv);
 	kfree(s);
 }
 

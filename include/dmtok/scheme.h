@@ -47,7 +47,7 @@ extern "C" {
  * built against another dmtok is never run. Bumped on any change to the
  * ops, the structs below or the meaning of a flag.
  */
-#define DMTOK_SCHEME_VERSION	2
+#define DMTOK_SCHEME_VERSION	3
 
 /* include/linux/skbuff.h: CONFIG_MAX_SKB_FRAGS default */
 #define DMTOK_MAX_SKB_FRAGS	17
@@ -175,7 +175,12 @@ typedef int (*dmtok_ref_cb)(void *arg, unsigned int token, struct net_iov *niov)
  * @model_xa_kernel: model knob, ignored by the kernel glue: XArrays that
  *	init creates are the kernel's own lib/xarray.c built in userspace
  *	(registration says -ENODEV where dmtok was built without it)
- * @init: create the per-socket state in *@priv. Runs at socket creation,
+ * @priv_size: if non-zero, the socket's state is @priv_size zeroed bytes
+ *	that the caller allocates (kzalloc(GFP_KERNEL)) before @init and
+ *	frees after @release_all: *@priv of @init already points at them,
+ *	and @init may be NULL. At most INT_MAX.
+ * @init: optional with @priv_size: create (or, with @priv_size, set up
+ *	in place) the per-socket state in *@priv. Runs at socket creation,
  *	alone. Returns 0 or -ENOMEM.
  * @rx_reserve: reserve the token for a frag of @niov about to be handed to
  *	the user; @max_frags frags (this one included) are left in the skb.
@@ -185,10 +190,10 @@ typedef int (*dmtok_ref_cb)(void *arg, unsigned int token, struct net_iov *niov)
  * @rx_taken: the cmsg for the frag reserved last went out and the model
  *	took one pp_ref_count on @niov for the user: record the reference
  *	(a DMTOK_SCHEME_SHARED_UREFS scheme takes the pp_ref_count itself,
- *	one per niov). Runs under the socket lock. Cannot fail.
+ *	one per niov). Runs under the socket lock. Cannot fail. Optional.
  * @rx_commit: end of an skb or of the call: make taken tokens visible to
  *	dontneed, roll back reservations not handed out. Runs under the
- *	socket lock. Cannot fail.
+ *	socket lock. Cannot fail. Optional.
  * @dontneed: SO_DEVMEM_DONTNEED after the generic checks (optlen rules,
  *	at most DMTOK_MAX_DONTNEED_TOKENS entries copied). Stop after
  *	DMTOK_MAX_DONTNEED_FRAGS frags *inspected*; drop one pp_ref_count
@@ -197,16 +202,20 @@ typedef int (*dmtok_ref_cb)(void *arg, unsigned int token, struct net_iov *niov)
  *	released, or -errno (-EINVAL for malformed input where the scheme
  *	declares DMTOK_SCHEME_ALL_OR_NOTHING or has no state yet).
  * @release_all: drop what the user still holds (tcp_release_user_frags())
- *	unless the scheme lingers until unbind, and free the state.
- *	Runs alone, last, in atomic context (BH off, a spinlock held).
- * @stats: fill @st (zeroed by the caller). Runs at any time.
+ *	unless the scheme lingers until unbind, and free the state (not
+ *	with @priv_size: the caller frees it). Runs alone, last, in atomic
+ *	context (BH off, a spinlock held).
+ * @stats: fill @st (zeroed by the caller). Runs at any time. Optional:
+ *	without it the socket's stats say 0 tokens out and 0 bytes.
  * @for_each_ref: call @cb once per user reference this socket records
  *	(token, niov); stop at and return the first non-zero. Runs at any
  *	time; the checker calls it with the socket quiescent.
  * @plan: optional: fill the outputs of @p from its inputs, for
  *	dmtok-plan. Returns 0 or -EINVAL.
  *
- * All ops but @plan are mandatory.
+ * Mandatory: @rx_reserve, @dontneed, @release_all, @for_each_ref (the
+ * checker's only view of the references a socket holds), and @init
+ * unless @priv_size is set. An optional op left NULL is skipped.
  */
 struct dmtok_scheme_ops {
 	unsigned int version;
@@ -217,6 +226,7 @@ struct dmtok_scheme_ops {
 	unsigned int max_outstanding;
 	unsigned int model_xa_chunk_shift;
 	unsigned int model_xa_kernel;
+	unsigned long priv_size;
 	int (*init)(void **priv);
 	int (*rx_reserve)(void *priv, struct dmtok_rx_batch *b,
 			  struct net_iov *niov, unsigned int max_frags,
@@ -303,8 +313,9 @@ const struct dmtok_scheme_ops *dmtok_scheme_find(const char *name);
  * @ops: a registered scheme's ops
  * @priv: where init stores the per-socket state
  *
- * For tools that drive a scheme's ops directly (dmtok-bench): calls
- * @ops->init with the model's knobs in force, as dmtok_socket() does --
+ * For tools that drive a scheme's ops directly (dmtok-bench): allocates
+ * @ops->priv_size zeroed bytes if set, then calls @ops->init (if any)
+ * with the model's knobs in force, as dmtok_socket() does --
  * the XArrays init creates get @ops->model_xa_chunk_shift nodes or, with
  * @ops->model_xa_kernel, the kernel's own lib/xarray.c. Calling
  * @ops->init directly would give them the default model XArray. @ops
@@ -313,6 +324,16 @@ const struct dmtok_scheme_ops *dmtok_scheme_find(const char *name);
  * the errno dmtok_scheme_register() would refuse @ops with.
  */
 int dmtok_scheme_init(const struct dmtok_scheme_ops *ops, void **priv);
+
+/**
+ * dmtok_scheme_release() - a scheme's release_all, as a socket's close runs it
+ * @ops: the ops @priv was made with by dmtok_scheme_init()
+ * @priv: the per-socket state
+ *
+ * Calls @ops->release_all, then frees @priv if @ops->priv_size is set.
+ * (A close runs it in atomic context; this call runs it in the caller's.)
+ */
+void dmtok_scheme_release(const struct dmtok_scheme_ops *ops, void *priv);
 
 /**
  * dmtok_scheme_count() - number of registered schemes

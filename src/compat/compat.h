@@ -72,6 +72,8 @@ DMTOK_INTERNAL extern int dmtok__sched_nowait_fails;
 DMTOK_INTERNAL bool dmtok__alloc_custom(void);
 /* might_sleep() for an allocation made outside kmalloc (the kernel XArray backend's) */
 DMTOK_INTERNAL void dmtok__might_sleep(const char *file, int line);
+/* might_sleep() before @sleeper, a kernel call that would sleep there */
+DMTOK_INTERNAL void dmtok__might_sleep_in(const char *file, int line, const char *sleeper);
 
 static inline unsigned int ilog2_u64(u64 v) { return 63u - (unsigned int)__builtin_clzll(v); }
 

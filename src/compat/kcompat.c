@@ -100,12 +100,12 @@ static bool in_atomic_ctx(void)
  * function called from invalid context"), counted at the allocation's
  * call site with the context that made it invalid.
  */
-static void might_sleep_at(const char *file, int line)
+static void might_sleep_at(const char *file, int line, const char *sleeper)
 {
-	char what[160];
+	char what[256];
 
-	snprintf(what, sizeof(what), "might_sleep: GFP_KERNEL allocation in atomic context "
-		 "(%d spinlock(s) held, BH %s%s)", kctx.nspin,
+	snprintf(what, sizeof(what), "might_sleep: %s in atomic context "
+		 "(%d spinlock(s) held, BH %s%s)", sleeper, kctx.nspin,
 		 kctx.bh ? "disabled" : "enabled", kctx.softirq ? ", in softirq" : "");
 	dmtok_warn_at(file, line, what);
 }
@@ -113,9 +113,15 @@ static void might_sleep_at(const char *file, int line)
 /* might_sleep() (include/linux/kernel.h) at @file:@line, for an allocation not made here */
 void dmtok__might_sleep(const char *file, int line)
 {
+	dmtok__might_sleep_in(file, line, "GFP_KERNEL allocation");
+}
+
+/* might_sleep() at @file:@line, before @sleeper (what would sleep) */
+void dmtok__might_sleep_in(const char *file, int line, const char *sleeper)
+{
 	DMTOK_SCHED_POINT();
 	if (in_atomic_ctx())
-		might_sleep_at(file, line);
+		might_sleep_at(file, line, sleeper);
 }
 
 /*
@@ -132,7 +138,7 @@ void *dmtok_kmalloc_at(size_t size, gfp_t gfp, const char *file, int line)
 
 	DMTOK_SCHED_POINT();
 	if (gfpflags_allow_blocking(gfp) && in_atomic_ctx())
-		might_sleep_at(file ? file : "?", line);
+		might_sleep_at(file ? file : "?", line, "GFP_KERNEL allocation");
 	if (size > INT_MAX) {
 		if (!(gfp & __GFP_NOWARN))
 			dmtok_warn_at(file ? file : "?", line,
@@ -529,7 +535,7 @@ void dmtok_warn_hit(struct dmtok_warn_site *site)
  */
 #define DYN_SITES	64
 static struct dmtok_warn_site dyn_sites[DYN_SITES];
-static char dyn_expr[DYN_SITES][160];
+static char dyn_expr[DYN_SITES][256];
 static unsigned int ndyn;
 static pthread_mutex_t dyn_lock = PTHREAD_MUTEX_INITIALIZER;
 

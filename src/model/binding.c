@@ -62,11 +62,38 @@ static void binding_free(struct net_devmem_dmabuf_binding *b)
 	binding_free_mem(b);
 }
 
-/* net_devmem_dmabuf_binding_put() */
-void dmtok_binding_put(struct net_devmem_dmabuf_binding *b)
+/* net_devmem_dmabuf_binding_put(), as the model's own objects drop theirs */
+void dmtok__binding_put(struct net_devmem_dmabuf_binding *b)
 {
 	if (atomic_dec_and_test(&b->ref))
 		binding_free(b);
+}
+
+/*
+ * net_devmem_dmabuf_binding_put() as a scheme calls it. 6.12 frees the
+ * binding at its last put, in the caller's context
+ * (__net_devmem_dmabuf_binding_free(), net/core/devmem.c), and that free
+ * sleeps: dma_buf_unmap_attachment_unlocked() takes the reservation
+ * ww_mutex, dma_buf_detach() a mutex. So under the 6.12 profile a
+ * scheme's last put in atomic context -- in release_all, where a close
+ * runs it -- is the atomic-sleep report. 6.18 and later free from a work
+ * item (net_devmem_dmabuf_binding_release() -> schedule_work(), 7.0.0).
+ * Checked with the page pools' deferred release on, the kernel's order:
+ * by default the model runs the pools' delayed release inside a put, so
+ * their references go sooner than the kernel's and a scheme's put would
+ * look last where in the kernel a pool's work item frees the binding.
+ */
+void dmtok_binding_put(struct net_devmem_dmabuf_binding *b)
+{
+	struct dmtok_net *net = b->net;
+
+	if (net->kernel == DMTOK_KERNEL_6_12 &&
+	    __atomic_load_n(&net->defer_pool_release, __ATOMIC_RELAXED) &&
+	    atomic_read(&b->ref) == 1)
+		dmtok__might_sleep_in(__FILE__, __LINE__,
+				      "__net_devmem_dmabuf_binding_free() at the binding's last put "
+				      "(6.12: dma_buf_unmap_attachment_unlocked())");
+	dmtok__binding_put(b);
 }
 
 /*
@@ -408,7 +435,7 @@ int dmtok__unbind_locked(struct dmtok_net *net, struct net_devmem_dmabuf_binding
 			if (dmtok__rxq_unbind(&dev->rxq[i], b))
 				net_devmem_dmabuf_binding_user_put(b);
 	}
-	dmtok_binding_put(b);	/* the table's reference */
+	dmtok__binding_put(b);	/* the table's reference */
 	return 0;
 }
 
@@ -424,7 +451,7 @@ int dmtok_unbind(struct dmtok_net *net, uint32_t id)
 	if (b && !b->unbound) {
 		dmtok_binding_get(b);
 		err = dmtok__unbind_locked(net, b);
-		dmtok_binding_put(b);
+		dmtok__binding_put(b);
 	}
 	dmtok__mutex_unlock(&net->lock);
 	return err;

@@ -220,6 +220,9 @@ bool dmtok_fd_is_open(struct dmtok_net *net, int fd);
 struct dmtok_netdev *dmtok_netdev_find(struct dmtok_net *net, int ifindex);
 struct net_devmem_dmabuf_binding *dmtok_binding_find(struct dmtok_net *net, u32 id);
 
+/* the model's own binding puts (dmtok_binding_put() is the schemes') */
+void dmtok__binding_put(struct net_devmem_dmabuf_binding *b);
+
 /* net_devmem_unbind_dmabuf(); binding.c, called with net->lock held */
 int dmtok__unbind_locked(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b);
 /* A queue leaves its binding (@b, or any if NULL): the binding left, or NULL. */

@@ -245,7 +245,7 @@ int dmtok_net_destroy(struct dmtok_net *net)
 			break;
 		dmtok_binding_get(b);
 		dmtok__unbind_locked(net, b);
-		dmtok_binding_put(b);
+		dmtok__binding_put(b);
 	}
 	while ((dev = TAILQ_FIRST(&net->devs))) {
 		TAILQ_REMOVE(&net->devs, dev, link);
@@ -282,7 +282,7 @@ int dmtok_net_set_deferred_release(struct dmtok_net *net, int on)
 	if (!net || (on != 0 && on != 1))
 		return -EINVAL;
 	dmtok__mutex_lock(&net->lock);
-	net->defer_pool_release = on;
+	__atomic_store_n(&net->defer_pool_release, (bool)on, __ATOMIC_RELAXED);
 	if (!on)	/* what waited is released now, as pools made from now on */
 		dmtok__pp_undefer(net);
 	dmtok__mutex_unlock(&net->lock);

@@ -90,7 +90,7 @@ int dmtok_netdev_destroy(struct dmtok_net *net, int ifindex, unsigned int flags)
 			/* the reclaim's last put may free the pool and its ref */
 			dmtok_binding_get(b);
 			net_devmem_dmabuf_binding_user_put(b);
-			dmtok_binding_put(b);
+			dmtok__binding_put(b);
 		}
 		pthread_mutex_destroy(&dev->rxq[i].lock);
 	}

@@ -70,7 +70,7 @@ static void pp_free(struct dmtok_page_pool *pool)
 	dmtok__mutex_lock(&net->objs_lock);
 	TAILQ_REMOVE(&net->pools, pool, all);
 	dmtok__mutex_unlock(&net->objs_lock);
-	dmtok_binding_put(pool->binding);	/* mp_dmabuf_devmem_destroy() */
+	dmtok__binding_put(pool->binding);	/* mp_dmabuf_devmem_destroy() */
 	
 	kvfree(pool->ring);
 	kfree(pool);

@@ -8,6 +8,7 @@
  * scheme, so a scheme in use cannot be unregistered.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -60,9 +61,12 @@ static const char *ops_problem(const struct dmtok_scheme_ops *ops, int *err)
 	}
 	if (!ops->name || !valid_name(ops->name))
 		return "name empty, longer than 31 bytes or not [a-z0-9-]";
-	if (!ops->init || !ops->rx_reserve || !ops->rx_taken || !ops->rx_commit ||
-	    !ops->dontneed || !ops->release_all || !ops->stats || !ops->for_each_ref)
-		return "a mandatory op is missing";
+	if (!ops->rx_reserve || !ops->dontneed || !ops->release_all || !ops->for_each_ref)
+		return "a mandatory op is missing (rx_reserve, dontneed, release_all, for_each_ref)";
+	if (!ops->init && !ops->priv_size)
+		return "neither init nor priv_size: nothing makes the socket's state";
+	if (ops->priv_size > INT_MAX)
+		return "priv_size above INT_MAX (kzalloc()'s limit)";
 	if (ops->flags & ~DMTOK_SCHEME_ALL_FLAGS)
 		return "unknown DMTOK_SCHEME_* flag";
 	if (ops->bind_flags & ~(unsigned int)DMTOK_BIND_NO_AUTORELEASE)

@@ -45,12 +45,33 @@ int dmtok_scheme_init(const struct dmtok_scheme_ops *ops, void **priv)
 	err = dmtok__scheme_check(ops);	/* a NULL init, a foreign version */
 	if (err)
 		return err;
+	*priv = NULL;
+	if (ops->priv_size) {
+		*priv = kzalloc(ops->priv_size, GFP_KERNEL);
+		if (!*priv)
+			return -ENOMEM;
+	}
+	if (!ops->init)
+		return 0;
 	dmtok__xa_init_shift(ops->model_xa_chunk_shift);
 	dmtok__xa_init_kernel((int)ops->model_xa_kernel);
 	err = ops->init(priv);
 	dmtok__xa_init_kernel(0);
 	dmtok__xa_init_shift(0);
+	if (err && ops->priv_size) {
+		kfree(*priv);
+		*priv = NULL;
+	}
 	return err;
+}
+
+void dmtok_scheme_release(const struct dmtok_scheme_ops *ops, void *priv)
+{
+	if (!ops)
+		return;
+	ops->release_all(priv);
+	if (ops->priv_size)
+		kfree(priv);
 }
 
 int dmtok_socket(struct dmtok_net *net, int type, const char *scheme)
@@ -127,7 +148,7 @@ static void tcp_destroy_sock(struct dmtok_sock *sk, enum destroy_ctx ctx)
 		local_bh_disable();
 	if (ctx != DESTROY_PROCESS)
 		spin_lock(&sk->slock);		/* bh_lock_sock() */
-	sk->ops->release_all(sk->priv);
+	dmtok_scheme_release(sk->ops, sk->priv);
 	if (ctx != DESTROY_PROCESS)
 		spin_unlock(&sk->slock);
 	if (ctx == DESTROY_SOFTIRQ)
@@ -374,7 +395,8 @@ static int recvmsg_dmabuf(struct dmtok_sock *sk, const struct dmtok_skb *skb,
 			 */
 			if (!(ops->flags & DMTOK_SCHEME_SHARED_UREFS))
 				atomic_long_inc(&niov->pp_ref_count);
-			ops->rx_taken(sk->priv, &batch, niov, token);
+			if (ops->rx_taken)
+				ops->rx_taken(sk->priv, &batch, niov, token);
 			if (unlikely(__atomic_load_n(&sk->net->rx_hook, __ATOMIC_RELAXED)))
 				run_rx_hook(sk->net, m->fd, token);
 			sent += copy;
@@ -383,9 +405,11 @@ static int recvmsg_dmabuf(struct dmtok_sock *sk, const struct dmtok_skb *skb,
 		}
 		start = end;
 	}
-	ops->rx_commit(sk->priv, &batch);
+	if (ops->rx_commit)
+		ops->rx_commit(sk->priv, &batch);
 out:
-	ops->rx_commit(sk->priv, &batch);
+	if (ops->rx_commit)
+		ops->rx_commit(sk->priv, &batch);
 	if (!sent)
 		sent = err;
 	return sent;
@@ -697,7 +721,8 @@ int dmtok_sock_stats(struct dmtok_net *net, int fd, struct dmtok_sock_stats *st)
 	sk = dmtok_sock_get_fd(net, fd, &err);
 	if (!sk)
 		return -err;
-	sk->ops->stats(sk->priv, &s);
+	if (sk->ops->stats)
+		sk->ops->stats(sk->priv, &s);
 	memset(st, 0, sizeof(*st));
 	st->scheme = sk->ops->name;
 	st->mem_bytes = s.mem_bytes;

@@ -29,16 +29,6 @@ struct na_sock {
 	u32 npages;
 };
 
-static int na_init(void **priv)
-{
-	struct na_sock *s = kzalloc(sizeof(*s), GFP_KERNEL);
-
-	if (!s)
-		return -ENOMEM;
-	*priv = s;
-	return 0;
-}
-
 static int na_rx_reserve(void *priv, struct dmtok_rx_batch *b,
 			 struct net_iov *niov, unsigned int max_frags,
 			 u32 *token)
@@ -134,7 +124,6 @@ static void na_release_all(void *priv)
 		net_devmem_dmabuf_binding_put(binding);
 	}
 	kvfree(s->urefs);
-	kfree(s);
 }
 
 static void na_stats(void *priv, struct dmtok_scheme_stats *st)
@@ -186,7 +175,7 @@ const struct dmtok_scheme_ops dmtok_scheme_niov_array = {
 	.name		= "niov-array",
 	.description	= "the posted patch: token = page index, per-socket urefs[npages]",
 	.flags		= 0,
-	.init		= na_init,
+	.priv_size	= sizeof(struct na_sock),
 	.rx_reserve	= na_rx_reserve,
 	.rx_taken	= na_rx_taken,
 	.rx_commit	= na_rx_commit,

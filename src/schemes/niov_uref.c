@@ -40,16 +40,6 @@ struct nu_sock {
 	struct net_devmem_dmabuf_binding *binding;
 };
 
-static int nu_init(void **priv)
-{
-	struct nu_sock *s = kzalloc(sizeof(*s), GFP_KERNEL);
-
-	if (!s)
-		return -ENOMEM;
-	*priv = s;
-	return 0;
-}
-
 /* tcp_recvmsg_dmabuf(), autorelease off (v10) */
 static int nu_rx_reserve(void *priv, struct dmtok_rx_batch *b,
 			 struct net_iov *niov, unsigned int max_frags,
@@ -198,7 +188,6 @@ static void nu_release_all(void *priv)
 		net_devmem_dmabuf_binding_user_put(s->binding);
 		net_devmem_dmabuf_binding_put(s->binding);
 	}
-	kfree(s);
 }
 
 static void nu_stats(void *priv, struct dmtok_scheme_stats *st)
@@ -235,7 +224,7 @@ static int nu_plan(struct dmtok_scheme_plan *p)
 	.flags		= DMTOK_SCHEME_LINGER_UNTIL_UNBIND |		\
 			  DMTOK_SCHEME_SHARED_UREFS | (_flags),		\
 	.bind_flags	= DMTOK_BIND_NO_AUTORELEASE,			\
-	.init		= nu_init,					\
+	.priv_size	= sizeof(struct nu_sock),					\
 	.rx_reserve	= nu_rx_reserve,				\
 	.rx_taken	= _taken,					\
 	.rx_commit	= nu_rx_commit,					\

@@ -85,16 +85,6 @@ struct slots_sock {
 	u32 nr_mids, nr_leaves;		/* written under the socket lock, read by stats */
 };
 
-static int slots_init(void **priv)
-{
-	struct slots_sock *s = kzalloc(sizeof(*s), GFP_KERNEL);
-
-	if (!s)
-		return -ENOMEM;
-	*priv = s;
-	return 0;
-}
-
 static struct slots_leaf *leaf_of(struct slots_sock *s, u32 t)
 {
 	/* pairs with the releases in ensure_leaf(): a mid, a leaf, zeroed */
@@ -321,7 +311,6 @@ static void slots_release_all(void *priv)
 			kfree(mid->leaf[m]);
 		kfree(mid);
 	}
-	kfree(s);
 }
 
 static void slots_stats(void *priv, struct dmtok_scheme_stats *st)
@@ -367,7 +356,7 @@ const struct dmtok_scheme_ops dmtok_scheme_slots = {
 	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS |
 			  DMTOK_SCHEME_ALL_OR_NOTHING,
 	.max_outstanding = SLOTS_MAX - 1,
-	.init		= slots_init,
+	.priv_size	= sizeof(struct slots_sock),
 	.rx_reserve	= slots_rx_reserve,
 	.rx_taken	= slots_rx_taken,
 	.rx_commit	= slots_rx_commit,

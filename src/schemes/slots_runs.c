@@ -88,16 +88,6 @@ struct runs_sock {
 	atomic_long_t claims;		/* dontneed's fetch_andnot calls */
 };
 
-static int runs_init(void **priv)
-{
-	struct runs_sock *s = kzalloc(sizeof(*s), GFP_KERNEL);
-
-	if (!s)
-		return -ENOMEM;
-	*priv = s;
-	return 0;
-}
-
 static struct runs_leaf *leaf_of(struct runs_sock *s, u32 t)
 {
 	/* pairs with the releases in ensure_leaf(): a mid, a leaf, zeroed */
@@ -408,7 +398,6 @@ static void runs_release_all(void *priv)
 			kfree(mid->leaf[m]);
 		kfree(mid);
 	}
-	kfree(s);
 }
 
 static void runs_stats(void *priv, struct dmtok_scheme_stats *st)
@@ -458,7 +447,7 @@ const struct dmtok_scheme_ops dmtok_scheme_slots_runs = {
 	.flags		= DMTOK_SCHEME_MULTI_BINDING | DMTOK_SCHEME_UNIQUE_TOKENS |
 			  DMTOK_SCHEME_ALL_OR_NOTHING,
 	.max_outstanding = RUNS_MAX - 1,
-	.init		= runs_init,
+	.priv_size	= sizeof(struct runs_sock),
 	.rx_reserve	= runs_rx_reserve,
 	.rx_taken	= runs_rx_taken,
 	.rx_commit	= runs_rx_commit,

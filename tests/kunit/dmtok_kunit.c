@@ -99,7 +99,7 @@ static int fixture_init(struct kunit *test)
 		f->pb->vec[i] = niov;
 		f->sc.niovs[i] = niov;
 	}
-	KUNIT_ASSERT_EQ(test, f->sc.ops->init(&f->sc.priv), 0);
+	KUNIT_ASSERT_EQ(test, sc_init(&f->sc), 0);
 	test->priv = f;
 	return 0;
 }
