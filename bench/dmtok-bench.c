@@ -187,6 +187,24 @@ static int floor_each(void *p, dmtok_ref_cb cb, void *a)
 	return 0;
 }
 
+/*
+ * The ops the direct runs call, with the optional ones a scheme left out
+ * filled with the floor's no-ops: the hot loops call them unconditionally,
+ * so a scheme with every op costs what it did before they were optional.
+ */
+static const struct dmtok_scheme_ops *with_stubs(const struct dmtok_scheme_ops *ops,
+						 struct dmtok_scheme_ops *o)
+{
+	*o = *ops;
+	if (!o->rx_taken)
+		o->rx_taken = floor_taken;
+	if (!o->rx_commit)
+		o->rx_commit = floor_commit;
+	if (!o->stats)
+		o->stats = floor_stats;
+	return o;
+}
+
 /* Not registered: the bench's own baseline, never a socket's scheme. */
 static const struct dmtok_scheme_ops floor_ops = {
 	.version = DMTOK_SCHEME_VERSION, .name = "floor",
@@ -218,8 +236,7 @@ static inline int hand_out(const struct dmtok_scheme_ops *ops, void *priv,
 	if (err)
 		return err;
 	atomic_long_inc(&niov->pp_ref_count);
-	if (ops->rx_taken)
-		ops->rx_taken(priv, batch, niov, *tok);
+	ops->rx_taken(priv, batch, niov, *tok);
 	return 0;
 }
 
@@ -332,8 +349,7 @@ static void *worker_run(void *arg)
 			}
 			toks[held++] = (struct dmabuf_token){ tok, 1 };
 		}
-		if (ops->rx_commit)
-			ops->rx_commit(priv, &batch);
+		ops->rx_commit(priv, &batch);
 		if (c->count == COUNT_RECV)
 			CALLGRIND_TOGGLE_COLLECT;
 		w->frags += BATCH_FRAGS;
@@ -367,8 +383,7 @@ static void *worker_run(void *arg)
 	 * calibrated pair per dontneed call outside the brackets as inside).
 	 */
 	w->rx_ns = thread_ns() - start - w->dn_ns - 2 * clock_pair_ns * (double)w->dn_calls;
-	if (ops->stats)
-		ops->stats(priv, &st);
+	ops->stats(priv, &st);
 	w->mem = st.mem_bytes;
 	w->claims = stat_claims(&st);
 	w->claimed = w->released;
@@ -444,13 +459,11 @@ static double close_once(const struct dmtok_scheme_ops *ops, struct net_devmem_d
 		u32 tok;
 
 		if (batch.idx == BATCH_FRAGS)
-			if (ops->rx_commit)
-				ops->rx_commit(priv, &batch);
+			ops->rx_commit(priv, &batch);
 		if (hand_out(ops, priv, &batch, niov, BATCH_FRAGS, &tok))
 			break;
 	}
-	if (ops->rx_commit)
-		ops->rx_commit(priv, &batch);
+	ops->rx_commit(priv, &batch);
 	t0 = mono_ns();
 	dmtok_scheme_release(ops, priv);
 	return (mono_ns() - t0) / 1e3;
@@ -531,8 +544,7 @@ static double dontneed_scaling(const struct cfg *c, const struct dmtok_scheme_op
 				break;
 			toks[got++] = (struct dmabuf_token){ tok, 1 };
 		}
-		if (ops->rx_commit)
-			ops->rx_commit(priv, &batch);
+		ops->rx_commit(priv, &batch);
 	}
 	if (err) {	/* the scheme refused a frag: no figure */
 		dmtok_scheme_release(ops, priv);
@@ -969,6 +981,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct result res[MAX_SCHEMES];
+	static struct dmtok_scheme_ops filled[MAX_SCHEMES];
 	const struct dmtok_scheme_ops *list[MAX_SCHEMES], *ops;
 	struct dmtok_net *net = NULL;
 	struct dmtok_netdev_opts o = { .nqueues = 1 };
@@ -1092,7 +1105,7 @@ int main(int argc, char **argv)
 			"rx_ns,dontneed_ns,roundtrip_ns,roundtrip_min,roundtrip_max,"
 			"x_floor,x_floor_min,x_floor_max,mem_bytes,close_us\n");
 	for (i = 0; i < nlist; i++) {
-		res[i].ops = list[i];
+		res[i].ops = with_stubs(list[i], &filled[i]);
 		res[i].name = list[i]->name;
 		if (!strcmp(list[i]->name, "xarray"))
 			xa_res = &res[i];
