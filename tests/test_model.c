@@ -633,7 +633,7 @@ static void test_pool_reuse_order(void **state)
 	struct net_iov *n[100];
 	(void)state;
 
-	assert_int_equal(dmtok_pp_create(e->net, b, 1024, &pool), 0);
+	assert_int_equal(dmtok_binding_pp_create(e->net, b, 1024, &pool), 0);
 	for (int i = 0; i < 100; i++) {
 		n[i] = dmtok_pp_alloc(pool);
 		assert_non_null(n[i]);

@@ -62,6 +62,19 @@ static void binding_free(struct net_devmem_dmabuf_binding *b)
 	binding_free_mem(b);
 }
 
+/* The live binding of id @id (unbound ones are not found), or NULL. */
+struct net_devmem_dmabuf_binding *dmtok_binding_find(struct dmtok_net *net, u32 id)
+{
+	struct net_devmem_dmabuf_binding *b;
+
+	dmtok__mutex_lock(&net->objs_lock);
+	for (b = net->bindings; b; b = b->next_all)
+		if (b->id == id && !b->unbound)
+			break;
+	dmtok__mutex_unlock(&net->objs_lock);
+	return b;
+}
+
 /* net_devmem_dmabuf_binding_put(), as the model's own objects drop theirs */
 void dmtok__binding_put(struct net_devmem_dmabuf_binding *b)
 {
@@ -102,7 +115,7 @@ void dmtok_binding_put(struct net_devmem_dmabuf_binding *b)
  * free stack takes b->lock with BH off, since NAPI allocates from it and
  * process context (a page pool's release) frees into it.
  */
-struct net_iov *dmtok_binding_alloc_niov(struct net_devmem_dmabuf_binding *b)
+static struct net_iov *binding_alloc_niov(struct net_devmem_dmabuf_binding *b)
 {
 	struct net_iov *niov = NULL;
 
@@ -114,12 +127,50 @@ struct net_iov *dmtok_binding_alloc_niov(struct net_devmem_dmabuf_binding *b)
 }
 
 /* net_devmem_free_dmabuf() */
-void dmtok_binding_free_niov(struct net_devmem_dmabuf_binding *b, struct net_iov *niov)
+static void binding_free_niov(struct net_devmem_dmabuf_binding *b, struct net_iov *niov)
 {
 	spin_lock_bh(&b->lock);
 	if (!WARN_ON_ONCE(b->nfree >= b->npages))
 		b->free_stack[b->nfree++] = niov->index;
 	spin_unlock_bh(&b->lock);
+}
+
+/* mp_dmabuf_devmem_*() (net/core/devmem.c, 6.12): the binding as its pools' provider */
+static int mp_dmabuf_devmem_init(struct dmtok_page_pool *pool)
+{
+	dmtok_binding_get(pool->mp_priv);
+	return 0;
+}
+
+static void mp_dmabuf_devmem_destroy(struct dmtok_page_pool *pool)
+{
+	dmtok__binding_put(pool->mp_priv);
+}
+
+static struct net_iov *mp_dmabuf_devmem_alloc_netmems(struct dmtok_page_pool *pool)
+{
+	return binding_alloc_niov(pool->mp_priv);
+}
+
+/* false: the provider keeps the niov (the page pool must not put_page() it) */
+static bool mp_dmabuf_devmem_release_page(struct dmtok_page_pool *pool, struct net_iov *niov)
+{
+	binding_free_niov(pool->mp_priv, niov);
+	return false;
+}
+
+static const struct dmtok_memory_provider_ops dmabuf_devmem_ops = {
+	.alloc_netmems	= mp_dmabuf_devmem_alloc_netmems,
+	.release_netmem	= mp_dmabuf_devmem_release_page,
+	.init		= mp_dmabuf_devmem_init,
+	.destroy	= mp_dmabuf_devmem_destroy,
+};
+
+/* page_pool_create() for a queue bound to @b: @b is its memory provider */
+int dmtok_binding_pp_create(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b,
+			    u32 ring_size, struct dmtok_page_pool **out)
+{
+	return dmtok_pp_create(net, &dmabuf_devmem_ops, b, ring_size, out);
 }
 
 /* *@late: the allocation that failed came after the binding's own (6.12 had the id then) */
@@ -321,7 +372,7 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 			err = -EEXIST;
 			goto out_queue;
 		}
-		err = dmtok_pp_create(net, b, dev->opts.pool_ring_size, &pools[i]);
+		err = dmtok_binding_pp_create(net, b, dev->opts.pool_ring_size, &pools[i]);
 		if (err)
 			goto out_queue;
 		npools++;

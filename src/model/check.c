@@ -122,7 +122,7 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 		u64 out = 0;
 
 		for (i = 0; i < c.nb; i++)
-			if (c.bc[i].b == pool->binding)
+			if (c.bc[i].b == pool->mp_priv)
 				bc = &c.bc[i];
 		if (!bc) {
 			fail(&c, "page pool of a freed binding");

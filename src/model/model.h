@@ -65,9 +65,22 @@ void dmtok_dmabuf_put(struct dmtok_dmabuf *d);
 	((idx) < (pool)->ring_count ?					\
 	 (pool)->ring[((pool)->ring_head + (idx)) % (pool)->ring_size] :	\
 	 (pool)->cache[(idx) - (pool)->ring_count])
+struct dmtok_page_pool;
+/*
+ * struct memory_provider_ops (include/net/page_pool/memory_provider.h,
+ * 6.12): the only way a page pool reaches its provider -- here, as in
+ * the kernel, a devmem binding (binding.c's mp_dmabuf_devmem_*()).
+ */
+struct dmtok_memory_provider_ops {
+	struct net_iov *(*alloc_netmems)(struct dmtok_page_pool *pool);
+	bool (*release_netmem)(struct dmtok_page_pool *pool, struct net_iov *niov);
+	int (*init)(struct dmtok_page_pool *pool);
+	void (*destroy)(struct dmtok_page_pool *pool);
+};
 struct dmtok_page_pool {
 	spinlock_t lock;	/* ring, cache, inflight, dying */
-	struct net_devmem_dmabuf_binding *binding;	/* holds a binding ref */
+	const struct dmtok_memory_provider_ops *mp_ops;
+	void *mp_priv;		/* the provider's: a binding, a reference held */
 	struct net_iov **ring;	/* recycle ring (ptr_ring): FIFO, ring_size slots */
 	u32 ring_size, ring_head, ring_count;
 	struct net_iov *cache[DMTOK_PP_ALLOC_CACHE_SIZE];	/* alloc.cache: LIFO */
@@ -80,15 +93,12 @@ struct dmtok_page_pool {
 };
 /* page_pool_alloc_netmems(): a niov with pp_ref_count == 1, or NULL. */
 struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool);
-int dmtok_pp_create(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b,
-		    u32 ring_size, struct dmtok_page_pool **out);
+int dmtok_pp_create(struct dmtok_net *net, const struct dmtok_memory_provider_ops *mp_ops,
+		    void *mp_priv, u32 ring_size, struct dmtok_page_pool **out);
 void dmtok_pp_destroy(struct dmtok_page_pool *pool);
 int dmtok__pp_run_deferred(struct dmtok_net *net);
 int dmtok__pp_undefer(struct dmtok_net *net);
 
-/* ---- binding internals ---- */
-struct net_iov *dmtok_binding_alloc_niov(struct net_devmem_dmabuf_binding *b);
-void dmtok_binding_free_niov(struct net_devmem_dmabuf_binding *b, struct net_iov *niov);
 
 /* ---- netdev ---- */
 struct dmtok_rxq {
@@ -132,6 +142,8 @@ struct dmtok_skb {
 	struct dmtok_frag frags[MAX_SKB_FRAGS];
 };
 TAILQ_HEAD(dmtok_skb_queue, dmtok_skb);
+/* skb.c; GFP_ATOMIC: NULL when the allocator fails */
+struct dmtok_skb *dmtok_skb_alloc(u32 linear);
 void dmtok_skb_free(struct dmtok_skb *skb);
 
 /* ---- socket ---- */
@@ -208,18 +220,35 @@ struct dmtok_net {
 	pthread_mutex_t sync_lock;	/* one synchronize at a time */
 };
 
+/* __dev_get_by_index(): the netdev @ifindex of @net, or NULL; net->lock held */
+static inline struct dmtok_netdev *dmtok_netdev_find(struct dmtok_net *net, int ifindex)
+{
+	struct dmtok_netdev *dev;
+
+	TAILQ_FOREACH(dev, &net->devs, link)
+		if (dev->ifindex == ifindex)
+			return dev;
+	return NULL;
+}
+
+/* binding.c: the live binding of id @id, or NULL (takes objs_lock) */
+struct net_devmem_dmabuf_binding *dmtok_binding_find(struct dmtok_net *net, u32 id);
+
 /* Waits until no socket lookup that began before the call is under way. */
 void dmtok__sock_synchronize(struct dmtok_net *net);
 
-/* fd helpers (net.c); *_get take a reference the caller must put. */
+/* The fd table (fd.c); *_get take a reference the caller must put. */
 int dmtok_fd_install(struct dmtok_net *net, struct dmtok_file f);
 struct dmtok_sock *dmtok_sock_get_fd(struct dmtok_net *net, int fd, int *err);
 struct dmtok_dmabuf *dmtok_dmabuf_get_fd(struct dmtok_net *net, int fd);
 /* net->lock held */
 bool dmtok_fd_is_open(struct dmtok_net *net, int fd);
-struct dmtok_netdev *dmtok_netdev_find(struct dmtok_net *net, int ifindex);
-struct net_devmem_dmabuf_binding *dmtok_binding_find(struct dmtok_net *net, u32 id);
+/* close_fd(): empties the slot, returns what it held (type 0: nothing) */
+struct dmtok_file dmtok_fd_remove(struct dmtok_net *net, int fd);
 
+/* binding.c: a page pool whose memory provider is @b (a reference taken) */
+int dmtok_binding_pp_create(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b,
+			    u32 ring_size, struct dmtok_page_pool **out);
 /* the model's own binding puts (dmtok_binding_put() is the schemes') */
 void dmtok__binding_put(struct net_devmem_dmabuf_binding *b);
 

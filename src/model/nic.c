@@ -177,34 +177,6 @@ int dmtok_flow_steer(struct dmtok_net *net, int flow, int ifindex,
 	return err;
 }
 
-static struct dmtok_skb *skb_alloc(u32 linear)
-{
-	struct dmtok_skb *skb = kzalloc(sizeof(*skb), GFP_ATOMIC);
-
-	if (!skb)
-		return NULL;
-	if (linear) {
-		skb->data = kzalloc(linear, GFP_ATOMIC);
-		if (!skb->data) {
-			kfree(skb);
-			return NULL;
-		}
-	}
-	skb->headlen = skb->len = linear;
-	return skb;
-}
-
-/* kfree_skb(): drop each frag's page-pool reference. */
-void dmtok_skb_free(struct dmtok_skb *skb)
-{
-	unsigned int i;
-
-	for (i = 0; i < skb->nr_frags; i++)
-		dmtok_pp_put_niov(skb->frags[i].niov);
-	kfree(skb->data);
-	kfree(skb);
-}
-
 static void fill_pattern(u8 *dst, int flow, u64 off, u32 n)
 {
 	for (u32 i = 0; i < n; i++)
@@ -276,7 +248,7 @@ static int rx_devmem_packet(struct rx_ctx *c, int flow, u64 off, u32 lin,
 	if (lin) {	/* linear payload starts a new skb */
 		err = rx_flush(c);
 		if (!err) {
-			c->skb = skb_alloc(lin);
+			c->skb = dmtok_skb_alloc(lin);
 			err = c->skb ? 0 : -ENOMEM;
 		}
 		if (err)
@@ -287,7 +259,7 @@ static int rx_devmem_packet(struct rx_ctx *c, int flow, u64 off, u32 lin,
 		if (!c->skb || c->skb->nr_frags == MAX_SKB_FRAGS) {
 			err = rx_flush(c);
 			if (!err) {
-				c->skb = skb_alloc(0);
+				c->skb = dmtok_skb_alloc(0);
 				err = c->skb ? 0 : -ENOMEM;
 			}
 			if (err)
@@ -371,7 +343,7 @@ ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes)
 		} else {	/* host memory: one readable skb per packet */
 			err = rx_flush(&c);
 			if (!err) {
-				c.skb = skb_alloc(seg);
+				c.skb = dmtok_skb_alloc(seg);
 				err = c.skb ? 0 : -ENOMEM;
 			}
 			if (!err) {

@@ -38,10 +38,15 @@
 
 #include "model.h"
 
-int dmtok_pp_create(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b,
-		    u32 ring_size, struct dmtok_page_pool **out)
+/*
+ * page_pool_create() with a memory provider (page_pool_init(), 6.12: the
+ * queue's mp_ops, then mp_ops->init()).
+ */
+int dmtok_pp_create(struct dmtok_net *net, const struct dmtok_memory_provider_ops *mp_ops,
+		    void *mp_priv, u32 ring_size, struct dmtok_page_pool **out)
 {
 	struct dmtok_page_pool *pool;
+	int err;
 
 	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
 	if (!pool)
@@ -52,10 +57,16 @@ int dmtok_pp_create(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b,
 		return -ENOMEM;
 	}
 	pool->ring_size = ring_size;
-	pool->binding = b;
+	pool->mp_ops = mp_ops;
+	pool->mp_priv = mp_priv;
 	pool->net = net;
 	spin_lock_init(&pool->lock);
-	dmtok_binding_get(b);	/* mp_dmabuf_devmem_init() */
+	err = mp_ops->init(pool);
+	if (err) {
+		kvfree(pool->ring);
+		kfree(pool);
+		return err;
+	}
 	dmtok__mutex_lock(&net->objs_lock);
 	TAILQ_INSERT_TAIL(&net->pools, pool, all);
 	dmtok__mutex_unlock(&net->objs_lock);
@@ -70,8 +81,7 @@ static void pp_free(struct dmtok_page_pool *pool)
 	dmtok__mutex_lock(&net->objs_lock);
 	TAILQ_REMOVE(&net->pools, pool, all);
 	dmtok__mutex_unlock(&net->objs_lock);
-	dmtok__binding_put(pool->binding);	/* mp_dmabuf_devmem_destroy() */
-	
+	pool->mp_ops->destroy(pool);		/* page_pool_uninit() */
 	kvfree(pool->ring);
 	kfree(pool);
 }
@@ -99,7 +109,7 @@ struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
 		niov = pool->cache[--pool->cache_count];
 		__atomic_store_n(&niov->in_ring, false, __ATOMIC_RELAXED);
 	} else {
-		niov = dmtok_binding_alloc_niov(pool->binding);
+		niov = pool->mp_ops->alloc_netmems(pool);
 		if (niov)
 			pool->inflight++;
 	}
@@ -113,8 +123,8 @@ struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool)
 }
 
 /*
- * page_pool_return_page() -> mp_dmabuf_devmem_release_page() (devmem.c,
- * 6.12): the niov leaves the pool for the binding's free pool; its
+ * page_pool_return_page() -> mp_ops->release_netmem() (6.12): the niov
+ * leaves the pool for its provider (the binding's free pool); its
  * pp_ref_count must be 1. Under pool->lock.
  */
 static void pp_release_page(struct dmtok_page_pool *pool, struct net_iov *niov)
@@ -122,7 +132,7 @@ static void pp_release_page(struct dmtok_page_pool *pool, struct net_iov *niov)
 	WARN_ON_ONCE(atomic_long_read(&niov->pp_ref_count) != 1);
 	atomic_long_set(&niov->pp_ref_count, 0);
 	__atomic_store_n(&niov->pp, NULL, __ATOMIC_RELAXED);
-	dmtok_binding_free_niov(pool->binding, niov);
+	pool->mp_ops->release_netmem(pool, niov);
 	pool->inflight--;
 }
 
