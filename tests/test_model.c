@@ -890,12 +890,42 @@ static int ctx_socket(struct env *e, bool drain)
 	return fd;
 }
 
+/* A "ctx" socket of @mode closed (drained or not): exactly one WARN, saying @what. */
+static void ctx_close_warns(struct env *e, int mode, bool drain, const char *what)
+{
+	char w[1024];
+	int fd;
+
+	ctx_mode = mode;
+	fd = ctx_socket(e, drain);
+	assert_int_equal(dmtok_warn_count(), 0);
+	assert_int_equal(dmtok_close(e->net, fd), 0);
+	warn_text(w, sizeof(w));
+	assert_int_equal(dmtok_warn_count(), 1);
+	if (!strstr(w, what))
+		fail_msg("expected a WARN saying '%s', got: %s", what, w);
+	dmtok_warn_reset();
+	e->cl.nfrags = 0;
+}
+
+/* A socket whose peer is silent receives 1 MiB, is drained and closed: an orphan. */
+static void silent_close(struct env *e)
+{
+	int fd = dmtok_socket(e->net, SOCK_STREAM, "xarray-fix-commit");
+
+	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, fd);
+	assert_int_equal(dmtok_sock_set_peer(e->net, fd, DMTOK_PEER_SILENT), 0);
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 1 * MB), (ssize_t)(1 * MB));
+	client_drain(e, fd, e->flow);
+	assert_int_equal(dmtok_close(e->net, fd), 0);
+	e->cl.nfrags = 0;	/* what the client held went with the fd */
+}
+
 static void test_close_contexts(void **state)
 {
 	struct dmtok_scheme_ops o;
 	struct dmtok_net_counts c0, c;
 	struct env *e;
-	char w[1024];
 	int fd, fd2;
 	(void)state;
 
@@ -911,46 +941,19 @@ static void test_close_contexts(void **state)
 	assert_int_equal(dmtok_close(e->net, e->sock), 0);
 
 	/* a peer that acks: destroyed in the softirq of the ACK */
-	ctx_mode = 0;
-	fd = ctx_socket(e, true);
-	assert_int_equal(dmtok_warn_count(), 0);
-	assert_int_equal(dmtok_close(e->net, fd), 0);
-	warn_text(w, sizeof(w));
-	assert_int_equal(dmtok_warn_count(), 1);
-	assert_non_null(strstr(w, "GFP_KERNEL allocation in atomic context (1 spinlock(s) held, BH enabled, in softirq)"));
-	dmtok_warn_reset();
-	e->cl.nfrags = 0;
-
+	ctx_close_warns(e, 0, true,
+			"GFP_KERNEL allocation in atomic context (1 spinlock(s) held, BH enabled, in softirq)");
 	/* data left unread: reset and destroyed inside close, BH disabled */
-	fd = ctx_socket(e, false);
-	assert_int_equal(dmtok_close(e->net, fd), 0);
-	warn_text(w, sizeof(w));
-	assert_int_equal(dmtok_warn_count(), 1);
-	assert_non_null(strstr(w, "(1 spinlock(s) held, BH disabled)"));
-	dmtok_warn_reset();
-
+	ctx_close_warns(e, 0, false, "(1 spinlock(s) held, BH disabled)");
 	/* lockdep: taken with softirqs on by dontneed, in softirq by release_all */
-	ctx_mode = 1;
-	fd = ctx_socket(e, true);
-	assert_int_equal(dmtok_warn_count(), 0);
-	assert_int_equal(dmtok_close(e->net, fd), 0);
-	warn_text(w, sizeof(w));
-	assert_int_equal(dmtok_warn_count(), 1);
-	assert_non_null(strstr(w, "inconsistent lock state"));
-	dmtok_warn_reset();
-	e->cl.nfrags = 0;
+	ctx_close_warns(e, 1, true, "inconsistent lock state");
 
 	/*
 	 * A silent peer: the socket outlives close() with its tokens (the
 	 * user cannot return them: the fd is gone) until its timers fire.
 	 */
 	assert_int_equal(dmtok_net_counts(e->net, &c0), 0);
-	fd = dmtok_socket(e->net, SOCK_STREAM, "xarray-fix-commit");
-	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, fd);
-	assert_int_equal(dmtok_sock_set_peer(e->net, fd, DMTOK_PEER_SILENT), 0);
-	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 1 * MB), (ssize_t)(1 * MB));
-	client_drain(e, fd, e->flow);
-	assert_int_equal(dmtok_close(e->net, fd), 0);
+	silent_close(e);
 	assert_int_equal(dmtok_net_counts(e->net, &c), 0);
 	assert_int_equal(c.sockets, c0.sockets + 1);
 	assert_int_equal(c.niovs_out, c0.niovs_out + 256);
@@ -961,15 +964,8 @@ static void test_close_contexts(void **state)
 	assert_int_equal(c.sockets, c0.sockets);
 	assert_int_equal(c.niovs_out, c0.niovs_out);
 	check_ok(e);
-	e->cl.nfrags = 0;
 	/* an orphan left at teardown is destroyed there (no leak) */
-	fd = dmtok_socket(e->net, SOCK_STREAM, "xarray-fix-commit");
-	e->flow = dmtok_flow_create(e->net, e->ifindex, 0, fd);
-	assert_int_equal(dmtok_sock_set_peer(e->net, fd, DMTOK_PEER_SILENT), 0);
-	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 1 * MB), (ssize_t)(1 * MB));
-	client_drain(e, fd, e->flow);
-	assert_int_equal(dmtok_close(e->net, fd), 0);
-	e->cl.nfrags = 0;
+	silent_close(e);
 
 	/* the setter's errors */
 	fd2 = dmtok_socket(e->net, SOCK_DGRAM, "xarray-fix-commit");
