@@ -287,6 +287,8 @@ static void op_recv(struct rx *rx, const struct seq_op *op)
 		struct dmabuf_cmsg d;
 		bool dmabuf = c->cmsg_type == SO_DEVMEM_DMABUF;
 
+		if (c->cmsg_level != SOL_SOCKET)	/* TCP_INQ's: no payload */
+			continue;
 		memcpy(&d, CMSG_DATA(c), sizeof(d));
 		for (uint32_t i = 0; i < d.frag_size; i++)
 			if ((dmabuf ? rx->cpu[d.frag_offset + i] : data[in_iov + i]) !=
@@ -459,6 +461,13 @@ static void run_seq(struct rx *rx, const char *path)
 		case SEQ_RECV:
 			op_recv(rx, &op);
 			break;
+		case SEQ_INQ: {
+			int v = (int)op.a;
+
+			seq_print_inq(out, setsockopt(rx->fd, SOL_TCP, TCP_INQ, &v, sizeof(v)) ?
+				      -errno : 0);
+			break;
+		}
 		case SEQ_DONTNEED: {
 			struct dmabuf_token t = { op.a, op.b };
 

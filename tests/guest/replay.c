@@ -104,6 +104,13 @@ static int play(struct replay *r, const struct seq_op *op, const char *path)
 		return 0;
 	case SEQ_RECV:
 		return op_recv(r, op);
+	case SEQ_INQ: {
+		int v = (int)op->a;
+
+		ret = dmtok_setsockopt(r->net, r->fd, SOL_TCP, TCP_INQ, &v, sizeof(v));
+		seq_print_inq(stdout, ret < 0 ? -errno : 0);
+		return 0;
+	}
 	case SEQ_DONTNEED: {
 		struct dmabuf_token t = { (uint32_t)op->a, (uint32_t)op->b };
 

@@ -10,11 +10,13 @@
  *   bind SIZE                 a SIZE-byte udmabuf bound to RX queue 0
  *   connect                   the peer connects; the receiver accepts
  *   send N                    the peer sends N bytes; wait until all are queued
- *   recv NCMSG [IOVLEN] [peek|plain]
+ *   recv NCMSG [IOVLEN [EXTRA]] [peek|plain]
  *                             recvmsg(MSG_SOCK_DEVMEM | MSG_DONTWAIT) with room
- *                             for NCMSG dmabuf cmsgs and IOVLEN bytes of iov
- *                             (default 1 MiB); peek adds MSG_PEEK, plain
- *                             leaves out MSG_SOCK_DEVMEM
+ *                             for NCMSG dmabuf cmsgs and EXTRA bytes more
+ *                             (default 0) and IOVLEN bytes of iov (default
+ *                             1 MiB); peek adds MSG_PEEK, plain leaves out
+ *                             MSG_SOCK_DEVMEM
+ *   inq 0|1                   setsockopt(SOL_TCP, TCP_INQ) on the receiver
  *   dontneed START COUNT      SO_DEVMEM_DONTNEED of one token range
  *   dontneed held             every token received and not returned yet, one
  *                             range per token, 128 ranges per call
@@ -46,6 +48,7 @@
 enum seq_kind {
 	SEQ_NAME, SEQ_BIND, SEQ_CONNECT, SEQ_SEND, SEQ_RECV, SEQ_DONTNEED,
 	SEQ_DONTNEED_HELD, SEQ_DONTNEED_RAW, SEQ_CLOSE, SEQ_UNBIND, SEQ_POOLS, SEQ_RACE, SEQ_NOMEM,
+	SEQ_INQ,
 };
 
 enum seq_recv_mode { SEQ_RECV_DEVMEM, SEQ_RECV_PEEK, SEQ_RECV_PLAIN };
@@ -115,10 +118,10 @@ static int seq_parse(const char *line, struct seq_op *op)
 	}
 	static const struct { const char *w; enum seq_kind k; int min, max; } ops[] = {
 		{ "bind", SEQ_BIND, 1, 1 },	{ "connect", SEQ_CONNECT, 0, 0 },
-		{ "send", SEQ_SEND, 1, 1 },	{ "recv", SEQ_RECV, 1, 2 },
+		{ "send", SEQ_SEND, 1, 1 },	{ "recv", SEQ_RECV, 1, 3 },
 		{ "dontneed", SEQ_DONTNEED, 2, 2 }, { "close", SEQ_CLOSE, 0, 0 },
 		{ "unbind", SEQ_UNBIND, 0, 0 }, { "pools", SEQ_POOLS, 0, 0 },
-		{ "race", SEQ_RACE, 3, 3 },
+		{ "race", SEQ_RACE, 3, 3 },	{ "inq", SEQ_INQ, 1, 1 },
 	};
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		char args[4][24] = { "" };
@@ -170,6 +173,29 @@ static void seq_print_connect(FILE *f)
 static void seq_print_send(FILE *f, unsigned long long n)
 {
 	fprintf(f, "send %llu\n", n);
+}
+
+/* @ret: 0, or -errno */
+static void seq_print_inq(FILE *f, long ret)
+{
+	fprintf(f, "inq %ld\n", ret);
+}
+
+/*
+ * A cmsg of another level (TCP_INQ's, SOL_TCP): its cmsg_len, which
+ * put_cmsg() cuts at the room left, and its int if it is whole.
+ */
+static void seq_print_other_cmsg(FILE *f, const struct cmsghdr *c)
+{
+	int v;
+
+	fprintf(f, " cmsg level=%d type=%d len=%zu", c->cmsg_level, c->cmsg_type,
+		(size_t)c->cmsg_len);
+	if (c->cmsg_len >= CMSG_LEN(sizeof(v))) {
+		memcpy(&v, CMSG_DATA(c), sizeof(v));
+		fprintf(f, " value=%d", v);
+	}
+	fprintf(f, "\n");
 }
 
 /* @ret: bytes, or -errno */
@@ -235,7 +261,7 @@ struct seq_rx {
  */
 static char *seq_recv_prepare(struct seq_rx *rx, const struct seq_op *op)
 {
-	size_t clen = CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * op->a;
+	size_t clen = CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * op->a + op->c;
 	char *control = calloc(1, clen ? clen : 1);
 
 	rx->iov.iov_base = rx->data;
@@ -267,6 +293,10 @@ static int seq_report_recv(FILE *f, struct seq_rx *rx, long ret)
 	for (c = CMSG_FIRSTHDR(&rx->msg); c; c = CMSG_NXTHDR(&rx->msg, c)) {
 		struct dmabuf_cmsg d;
 
+		if (c->cmsg_level != SOL_SOCKET) {
+			seq_print_other_cmsg(f, c);
+			continue;
+		}
 		memcpy(&d, CMSG_DATA(c), sizeof(d));
 		seq_print_cmsg(f, &rx->niovs, c->cmsg_level, c->cmsg_type, &d);
 		if (c->cmsg_type == SO_DEVMEM_DMABUF &&
