@@ -571,6 +571,46 @@ static void test_unbind_then_close_with_outstanding(void **state)
 	env_free(e);
 }
 
+/*
+ * A late close (__tcp_close(), net/ipv4/tcp.c, 6.12): a peer that has not
+ * answered the FIN keeps the closed socket alive -- its references held,
+ * under manual release still a user of its binding (v10) -- past close()
+ * and past the unbind, until its timers destroy it in softirq, where
+ * release_all runs. Nothing comes home before; everything after.
+ */
+static void test_late_close(void **state)
+{
+	struct env *e = setup_default();
+	struct dmtok_net_counts c;
+	(void)state;
+
+	assert_int_equal(dmtok_sock_set_peer(e->net, e->sock, DMTOK_PEER_SILENT), 0);
+	rx(e, e->flow, 16 * 4096);
+	assert_int_equal(client_recv(e, e->sock, e->flow,
+				     16 * CMSG_SPACE(sizeof(struct dmabuf_cmsg)),
+				     MSG_SOCK_DEVMEM), 16 * 4096);
+	assert_int_equal(client_return(e, e->sock, 0, 4), 4);
+	/* 12 held, nothing queued: a FIN, not a reset; the socket is orphaned */
+	assert_int_equal(dmtok_close(e->net, e->sock), 0);
+	check_ok(e);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.sockets, 1);
+	assert_true(c.niovs_out >= 12);
+	assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), 0);
+	check_ok(e);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.bindings, 1);	/* the orphan's references keep it */
+	assert_int_equal(c.niovs_out, 12);
+	assert_int_equal(dmtok_net_expire_orphans(e->net), 1);	/* in softirq */
+	check_ok(e);
+	dmtok_net_counts(e->net, &c);
+	assert_int_equal(c.sockets, 0);
+	assert_int_equal(c.niovs_out, 0);
+	assert_int_equal(c.bindings, 0);
+	e->cl.nfrags = 0;
+	env_free(e);
+}
+
 /* The review's regression: a flow re-steered to a queue of another binding. */
 static void test_resteer_other_binding(void **state)
 {
@@ -872,6 +912,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_close_with_outstanding),
 		cmocka_unit_test(test_unbind_with_outstanding),
 		cmocka_unit_test(test_unbind_then_close_with_outstanding),
+		cmocka_unit_test(test_late_close),
 		cmocka_unit_test(test_resteer_other_binding),
 		cmocka_unit_test(test_linear_then_frags),
 		cmocka_unit_test(test_subpage_buffers),
