@@ -650,6 +650,29 @@ static void test_pool_reuse_order(void **state)
 	pthread_mutex_lock(&e->net->lock);
 	dmtok_pp_destroy(pool);
 	pthread_mutex_unlock(&e->net->lock);
+	/*
+	 * What a full ring gives back goes to the binding's gen_pool, which
+	 * hands out its lowest free page first (gen_pool_first_fit(),
+	 * lib/genalloc.c), not the one freed last: with a one-slot ring, 7
+	 * is recycled, 3 then 5 go home, and they come back as 7, 3, 5 (a
+	 * stack would give 7, 5, 3).
+	 */
+	assert_int_equal(dmtok_binding_pp_create(e->net, b, 1, &pool), 0);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal((n[i] = dmtok_pp_alloc(pool))->index, i);
+	assert_true(dmtok_pp_put_niov(n[7]));	/* into the ring */
+	assert_true(dmtok_pp_put_niov(n[3]));	/* ring full: to the binding */
+	assert_true(dmtok_pp_put_niov(n[5]));
+	assert_int_equal((n[7] = dmtok_pp_alloc(pool))->index, 7);
+	assert_int_equal((n[3] = dmtok_pp_alloc(pool))->index, 3);
+	assert_int_equal((n[5] = dmtok_pp_alloc(pool))->index, 5);
+	assert_int_equal(dmtok_pp_alloc(pool)->index, 10);
+	n[10] = b->vec[10];
+	for (int i = 0; i <= 10; i++)
+		assert_true(dmtok_pp_put_niov(n[i]));
+	pthread_mutex_lock(&e->net->lock);
+	dmtok_pp_destroy(pool);
+	pthread_mutex_unlock(&e->net->lock);
 	dmtok_binding_put(b);
 	check_ok(e);
 	env_free(e);

@@ -433,8 +433,9 @@ struct net_devmem_dmabuf_binding {
 	/* model */
 	u64 size;
 	struct net_iov *niovs;		/* the niovs vec[] points to */
-	spinlock_t lock;		/* free_stack, nfree (the chunk_pool) */
-	u32 *free_stack;
+	spinlock_t lock;		/* used, free_hint, nfree (the chunk_pool) */
+	unsigned long *used;		/* bitmap: a page handed to a pool */
+	u32 free_hint;			/* every page below it is in use */
 	u32 nfree;
 	struct dmtok_dmabuf *dmabuf;
 	struct dmtok_net *net;

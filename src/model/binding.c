@@ -37,7 +37,7 @@ void dmtok_binding_put_urefs(struct net_devmem_dmabuf_binding *b)
 /* The binding's own memory; its niovs must all be home. */
 static void binding_free_mem(struct net_devmem_dmabuf_binding *b)
 {
-	kvfree(b->free_stack);
+	kvfree(b->used);
 	kvfree(b->vec);
 	kvfree(b->niovs);
 	kfree(b);
@@ -109,29 +109,53 @@ void dmtok_binding_put(struct net_devmem_dmabuf_binding *b)
 	dmtok__binding_put(b);
 }
 
+#define MAP_BITS	(8 * sizeof(unsigned long))
+
 /*
- * net_devmem_alloc_dmabuf(): lowest-index-first like a fresh gen_pool.
+ * net_devmem_alloc_dmabuf() -> gen_pool_alloc_owner() (lib/genalloc.c,
+ * 6.12): first fit, the lowest free page of the chunk's bitmap, whatever
+ * order pages came back in. (One chunk: a dmabuf of several DMA segments
+ * is one chunk each in the kernel, searched newest first -- docs/fidelity.md.)
  * The kernel's gen_pool is lock-free (cmpxchg on its bitmap); the model's
- * free stack takes b->lock with BH off, since NAPI allocates from it and
- * process context (a page pool's release) frees into it.
+ * takes b->lock with BH off, since NAPI allocates from it and process
+ * context (a page pool's release) frees into it. free_hint keeps the scan
+ * short: every page below it is in use.
  */
 static struct net_iov *binding_alloc_niov(struct net_devmem_dmabuf_binding *b)
 {
 	struct net_iov *niov = NULL;
+	unsigned long bits;
+	u32 w, i;
 
 	spin_lock_bh(&b->lock);
-	if (b->nfree)
-		niov = b->vec[b->free_stack[--b->nfree]];
+	if (b->nfree) {		/* then a free page lies at free_hint or above */
+		w = b->free_hint / MAP_BITS;
+		bits = ~b->used[w] & (~0UL << (b->free_hint % MAP_BITS));
+		while (!bits)
+			bits = ~b->used[++w];
+		i = w * MAP_BITS + (u32)__builtin_ctzl(bits);
+		b->used[w] |= 1UL << (i % MAP_BITS);
+		b->nfree--;
+		b->free_hint = i + 1;
+		niov = b->vec[i];
+	}
 	spin_unlock_bh(&b->lock);
 	return niov;
 }
 
-/* net_devmem_free_dmabuf() */
+/* net_devmem_free_dmabuf() -> gen_pool_free(): a page freed twice is a WARN */
 static void binding_free_niov(struct net_devmem_dmabuf_binding *b, struct net_iov *niov)
 {
+	u32 i = niov->index;
+	unsigned long bit = 1UL << (i % MAP_BITS);
+
 	spin_lock_bh(&b->lock);
-	if (!WARN_ON_ONCE(b->nfree >= b->npages))
-		b->free_stack[b->nfree++] = niov->index;
+	if (!WARN_ON_ONCE(!(b->used[i / MAP_BITS] & bit))) {
+		b->used[i / MAP_BITS] &= ~bit;
+		b->nfree++;
+		if (i < b->free_hint)
+			b->free_hint = i;
+	}
 	spin_unlock_bh(&b->lock);
 }
 
@@ -192,8 +216,9 @@ static struct net_devmem_dmabuf_binding *binding_alloc(struct dmtok_dmabuf *d, b
 	if (b->niovs)
 		b->vec = kvcalloc(npages, sizeof(*b->vec), GFP_KERNEL);
 	if (b->vec)
-		b->free_stack = kvcalloc(npages, sizeof(*b->free_stack), GFP_KERNEL);
-	if (!b->free_stack) {
+		b->used = kvcalloc((npages + MAP_BITS - 1) / MAP_BITS, sizeof(*b->used),
+				   GFP_KERNEL);
+	if (!b->used) {
 		binding_free_mem(b);
 		*late = true;
 		return NULL;
@@ -207,7 +232,6 @@ static struct net_devmem_dmabuf_binding *binding_alloc(struct dmtok_dmabuf *d, b
 		niov->owner = b;
 		niov->index = i;
 		b->vec[i] = niov;	/* filled once, never rewritten */
-		b->free_stack[i] = npages - 1 - i;
 	}
 	b->nfree = npages;
 	spin_lock_init(&b->lock);

@@ -103,8 +103,9 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 		if (atomic_read(&b->ref) <= 0)
 			fail(&c, "binding %u alive with refcount %d", b->id,
 			     atomic_read(&b->ref));
-		for (p = 0; p < b->nfree; p++)
-			c.bc[i].free[b->free_stack[p]]++;
+		for (p = 0; p < b->npages; p++)
+			c.bc[i].free[p] += !(b->used[p / (8 * sizeof(*b->used))] &
+					     (1UL << (p % (8 * sizeof(*b->used)))));
 		for (p = 0; p < b->npages; p++) {
 			/* a niov's urefs hold one pp_ref_count together (v10) */
 			int u = atomic_read(&b->niovs[p].uref);
