@@ -1174,6 +1174,59 @@ static void test_binding_free_context(void **state)
 	}
 }
 
+/*
+ * A dmabuf of several DMA segments (net_devmem_bind_dmabuf(), 6.12: one
+ * gen_pool chunk a segment; gen_pool_alloc() searches the newest chunk
+ * first, first fit within it): 4 segments of 8 pages hand out 24..31,
+ * then 16..23, 8..15, 0..7; a page that comes home to an older chunk
+ * waits until the newer ones are empty.
+ */
+static void test_dmabuf_segments(void **state)
+{
+	struct env *e = env_new();
+	struct dmtok_netdev_opts o = { .nqueues = 1 };
+	struct net_devmem_dmabuf_binding *b;
+	struct dmtok_page_pool *pool;
+	struct net_iov *n[32];
+	unsigned int q = 0;
+	int d, id;
+	(void)state;
+
+	e->ifindex = dmtok_netdev_create(e->net, &o);
+	assert_int_equal(dmtok_dmabuf_create_sg(e->net, 32 * 4096, 4096, 0, 0), -EINVAL);
+	assert_int_equal(dmtok_dmabuf_create_sg(e->net, 32 * 4096, 4096, 0, 33), -EINVAL);
+	assert_int_equal(dmtok_dmabuf_create_sg(NULL, 32 * 4096, 4096, 0, 4), -EINVAL);
+	assert_int_equal(dmtok_dmabuf_create_sg(e->net, 8192 * 4096ull, 4096, 0,
+						DMTOK_MAX_SEGS + 1), -EINVAL);
+	d = dmtok_dmabuf_create_sg(e->net, 32 * 4096, 4096, 0, 4);
+	assert_true(d >= 0);
+	id = dmtok_bind_rx(e->net, e->ifindex, d, &q, 1, 0);
+	assert_true(id > 0);
+	b = dmtok_binding_lookup(e->net, (uint32_t)id);
+	assert_int_equal(dmtok_binding_pp_create(e->net, b, 1, &pool), 0);
+	for (int i = 0; i < 32; i++) {
+		n[i] = dmtok_pp_alloc(pool);
+		assert_non_null(n[i]);
+		assert_int_equal(n[i]->index, (3 - i / 8) * 8 + i % 8);
+	}
+	assert_null(dmtok_pp_alloc(pool));
+	assert_true(dmtok_pp_put_niov(n[31]));	/* page 7: into the ring */
+	assert_true(dmtok_pp_put_niov(n[0]));	/* page 24, to the newest chunk */
+	assert_true(dmtok_pp_put_niov(n[28]));	/* page 4, to the oldest */
+	assert_int_equal((n[31] = dmtok_pp_alloc(pool))->index, 7);
+	assert_int_equal((n[0] = dmtok_pp_alloc(pool))->index, 24);
+	assert_int_equal((n[28] = dmtok_pp_alloc(pool))->index, 4);
+	for (int i = 0; i < 32; i++)
+		assert_true(dmtok_pp_put_niov(n[i]));
+	pthread_mutex_lock(&e->net->lock);
+	dmtok_pp_destroy(pool);
+	pthread_mutex_unlock(&e->net->lock);
+	dmtok_binding_put(b);
+	assert_int_equal(dmtok_unbind(e->net, (uint32_t)id), 0);
+	assert_int_equal(dmtok_close(e->net, d), 0);
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1193,6 +1246,7 @@ int main(void)
 		cmocka_unit_test(test_deferred_pool_release),
 		cmocka_unit_test(test_deferred_off_releases_held_pools),
 		cmocka_unit_test(test_pool_reuse_order),
+		cmocka_unit_test(test_dmabuf_segments),
 		cmocka_unit_test(test_kernel_profiles),
 		cmocka_unit_test(test_v10_netdev_destroy_pins_urefs),
 		cmocka_unit_test(test_check_held),

@@ -433,9 +433,11 @@ struct net_devmem_dmabuf_binding {
 	/* model */
 	u64 size;
 	struct net_iov *niovs;		/* the niovs vec[] points to */
-	spinlock_t lock;		/* used, free_hint, nfree (the chunk_pool) */
+	spinlock_t lock;		/* used, seg_*, nfree (the chunk_pool) */
 	unsigned long *used;		/* bitmap: a page handed to a pool */
-	u32 free_hint;			/* every page below it is in use */
+	u32 nsegs, seg_pages;		/* gen_pool chunks: the dmabuf's segments */
+	u32 *seg_hint;			/* per chunk: every page below it is in use */
+	u32 *seg_free;			/* per chunk: free pages */
 	u32 nfree;
 	struct dmtok_dmabuf *dmabuf;
 	struct dmtok_net *net;

@@ -104,6 +104,20 @@ int dmtok_kernel_parse(const char *s, enum dmtok_kernel *k);
 int dmtok_dmabuf_create(struct dmtok_net *net, uint64_t size,
 			uint32_t page_size, unsigned int flags);
 /*
+ * The same, made of @nsegs DMA segments (1..DMTOK_MAX_SEGS, at most one a
+ * page): equal runs of pages, the last taking the remainder, as a
+ * udmabuf of scattered pages maps. net_devmem_bind_dmabuf() (6.12, 7.0)
+ * makes one gen_pool chunk a segment, and gen_pool_alloc() searches the
+ * newest chunk first (gen_pool_add_owner()'s list_add_rcu(),
+ * lib/genalloc.c), first fit within it: a binding of this dmabuf hands
+ * out its last segment's pages first. Returns an fd, or -EINVAL (@nsegs),
+ * and as dmtok_dmabuf_create().
+ */
+#define DMTOK_MAX_SEGS	4096
+int dmtok_dmabuf_create_sg(struct dmtok_net *net, uint64_t size,
+			   uint32_t page_size, unsigned int flags, unsigned int nsegs);
+
+/*
  * The CPU view of a backed dmabuf (what the user would mmap), and its
  * size. Returns 0, -EBADF (not a dmabuf fd) or -ENODATA (unbacked).
  */

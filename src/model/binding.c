@@ -38,6 +38,8 @@ void dmtok_binding_put_urefs(struct net_devmem_dmabuf_binding *b)
 static void binding_free_mem(struct net_devmem_dmabuf_binding *b)
 {
 	kvfree(b->used);
+	kfree(b->seg_hint);
+	kfree(b->seg_free);
 	kvfree(b->vec);
 	kvfree(b->niovs);
 	kfree(b);
@@ -111,33 +113,47 @@ void dmtok_binding_put(struct net_devmem_dmabuf_binding *b)
 
 #define MAP_BITS	(8 * sizeof(unsigned long))
 
+/* The gen_pool chunk of page @i: the dmabuf segment it lies in. */
+static u32 seg_of(const struct net_devmem_dmabuf_binding *b, u32 i)
+{
+	u32 k = i / b->seg_pages;
+
+	return k < b->nsegs ? k : b->nsegs - 1;	/* the last takes the rest */
+}
+
 /*
  * net_devmem_alloc_dmabuf() -> gen_pool_alloc_owner() (lib/genalloc.c,
- * 6.12): first fit, the lowest free page of the chunk's bitmap, whatever
- * order pages came back in. (One chunk: a dmabuf of several DMA segments
- * is one chunk each in the kernel, searched newest first -- docs/fidelity.md.)
- * The kernel's gen_pool is lock-free (cmpxchg on its bitmap); the model's
- * takes b->lock with BH off, since NAPI allocates from it and process
- * context (a page pool's release) frees into it. free_hint keeps the scan
- * short: every page below it is in use.
+ * 6.12): the chunks newest first -- one a DMA segment, added in order, so
+ * the last segment's is searched first (gen_pool_add_owner()'s
+ * list_add_rcu()) -- and in a chunk first fit, the lowest free page,
+ * whatever order pages came back in (gen_pool_first_fit()). The kernel's
+ * gen_pool is lock-free (cmpxchg on its bitmap); the model's takes
+ * b->lock with BH off, since NAPI allocates from it and process context
+ * (a page pool's release) frees into it. A chunk's hint keeps the scan
+ * short: every page of the chunk below it is in use.
  */
 static struct net_iov *binding_alloc_niov(struct net_devmem_dmabuf_binding *b)
 {
 	struct net_iov *niov = NULL;
 	unsigned long bits;
-	u32 w, i;
+	u32 k, w, i;
 
 	spin_lock_bh(&b->lock);
-	if (b->nfree) {		/* then a free page lies at free_hint or above */
-		w = b->free_hint / MAP_BITS;
-		bits = ~b->used[w] & (~0UL << (b->free_hint % MAP_BITS));
+	for (k = b->nsegs; k-- > 0 && b->nfree;) {
+		if (!b->seg_free[k])
+			continue;
+		/* a free page of the chunk lies at its hint or above */
+		w = b->seg_hint[k] / MAP_BITS;
+		bits = ~b->used[w] & (~0UL << (b->seg_hint[k] % MAP_BITS));
 		while (!bits)
 			bits = ~b->used[++w];
 		i = w * MAP_BITS + (u32)__builtin_ctzl(bits);
 		b->used[w] |= 1UL << (i % MAP_BITS);
+		b->seg_free[k]--;
 		b->nfree--;
-		b->free_hint = i + 1;
+		b->seg_hint[k] = i + 1;
 		niov = b->vec[i];
+		break;
 	}
 	spin_unlock_bh(&b->lock);
 	return niov;
@@ -146,15 +162,16 @@ static struct net_iov *binding_alloc_niov(struct net_devmem_dmabuf_binding *b)
 /* net_devmem_free_dmabuf() -> gen_pool_free(): a page freed twice is a WARN */
 static void binding_free_niov(struct net_devmem_dmabuf_binding *b, struct net_iov *niov)
 {
-	u32 i = niov->index;
+	u32 i = niov->index, k = seg_of(b, i);
 	unsigned long bit = 1UL << (i % MAP_BITS);
 
 	spin_lock_bh(&b->lock);
 	if (!WARN_ON_ONCE(!(b->used[i / MAP_BITS] & bit))) {
 		b->used[i / MAP_BITS] &= ~bit;
+		b->seg_free[k]++;
 		b->nfree++;
-		if (i < b->free_hint)
-			b->free_hint = i;
+		if (i < b->seg_hint[k])
+			b->seg_hint[k] = i;
 	}
 	spin_unlock_bh(&b->lock);
 }
@@ -218,7 +235,11 @@ static struct net_devmem_dmabuf_binding *binding_alloc(struct dmtok_dmabuf *d, b
 	if (b->vec)
 		b->used = kvcalloc((npages + MAP_BITS - 1) / MAP_BITS, sizeof(*b->used),
 				   GFP_KERNEL);
-	if (!b->used) {
+	if (b->used)	/* gen_pool_create() and a chunk per DMA segment */
+		b->seg_hint = kcalloc(d->nsegs, sizeof(*b->seg_hint), GFP_KERNEL);
+	if (b->seg_hint)
+		b->seg_free = kcalloc(d->nsegs, sizeof(*b->seg_free), GFP_KERNEL);
+	if (!b->seg_free) {
 		binding_free_mem(b);
 		*late = true;
 		return NULL;
@@ -232,6 +253,12 @@ static struct net_devmem_dmabuf_binding *binding_alloc(struct dmtok_dmabuf *d, b
 		niov->owner = b;
 		niov->index = i;
 		b->vec[i] = niov;	/* filled once, never rewritten */
+	}
+	b->nsegs = d->nsegs;
+	b->seg_pages = npages / d->nsegs;
+	for (i = 0; i < b->nsegs; i++) {
+		b->seg_hint[i] = i * b->seg_pages;
+		b->seg_free[i] = i + 1 < b->nsegs ? b->seg_pages : npages - i * b->seg_pages;
 	}
 	b->nfree = npages;
 	spin_lock_init(&b->lock);

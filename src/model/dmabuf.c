@@ -48,6 +48,12 @@ static int map_backing(struct dmtok_dmabuf *d)
 int dmtok_dmabuf_create(struct dmtok_net *net, uint64_t size,
 			uint32_t page_size, unsigned int flags)
 {
+	return dmtok_dmabuf_create_sg(net, size, page_size, flags, 1);
+}
+
+int dmtok_dmabuf_create_sg(struct dmtok_net *net, uint64_t size, uint32_t page_size,
+			   unsigned int flags, unsigned int nsegs)
+{
 	struct dmtok_dmabuf *d;
 	int err, fd;
 
@@ -59,6 +65,8 @@ int dmtok_dmabuf_create(struct dmtok_net *net, uint64_t size,
 		return -EINVAL;
 	if (!size || size % page_size || size / page_size > DMTOK_MAX_NPAGES)
 		return -EINVAL;
+	if (!nsegs || nsegs > size / page_size || nsegs > DMTOK_MAX_SEGS)
+		return -EINVAL;
 
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
@@ -68,6 +76,7 @@ int dmtok_dmabuf_create(struct dmtok_net *net, uint64_t size,
 	d->page_size = page_size;
 	d->page_shift = ilog2_u64(page_size);
 	d->memfd = -1;
+	d->nsegs = nsegs;
 	if (flags & DMTOK_DMABUF_BACKED) {
 		err = map_backing(d);
 		if (err) {

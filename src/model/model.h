@@ -52,6 +52,7 @@ struct dmtok_dmabuf {
 	u32 page_size, page_shift;
 	u8 *base;		/* mapping, or NULL if unbacked */
 	int memfd;		/* -1 if none */
+	u32 nsegs;		/* DMA segments (dmtok_dmabuf_create_sg()), >= 1 */
 };
 void dmtok_dmabuf_get(struct dmtok_dmabuf *d);
 void dmtok_dmabuf_put(struct dmtok_dmabuf *d);
