@@ -1227,6 +1227,53 @@ static void test_dmabuf_segments(void **state)
 	env_free(e);
 }
 
+/*
+ * Faulting user memory (put_cmsg(): user_write_access_begin() or
+ * unsafe_put_user() fails, -EFAULT, net/core/scm.c, 6.12): a control
+ * buffer in a page no process maps stops tcp_recvmsg_dmabuf() at the
+ * first cmsg, the frag stays queued and its token is never committed;
+ * the next recvmsg with a good buffer gets it. The same for the iovec
+ * array and setsockopt()'s optval.
+ */
+static void test_faulting_user_memory(void **state)
+{
+	struct env *e = env_setup("xarray-fix-commit", 1 * MB, NULL, 0);
+	static void *const bad[] = { (void *)1, (void *)4000, (void *)(UINTPTR_MAX - 100) };
+	union { char b[4096]; struct cmsghdr align; } ctl;
+	struct dmabuf_token t = { 1, 1 };
+	struct msghdr msg;
+	int one = 1;
+	(void)state;
+
+	assert_int_equal(dmtok_nic_rx(e->net, e->flow, 2 * 4096), 2 * 4096);
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		errno = 0;
+		assert_int_equal(inq_recv(e, e->sock, bad[i], 4096, 8192, 0, &msg), -1);
+		assert_int_equal(errno, EFAULT);
+		assert_int_equal(msg.msg_flags, -1);	/* nothing written back */
+		check_ok(e);
+	}
+	/* nothing was handed out: the next good call gets both frags, tokens 1 and 2 */
+	assert_int_equal(inq_recv(e, e->sock, ctl.b, sizeof(ctl), 8192, 0, &msg), 8192);
+	assert_int_equal(msg.msg_controllen, 2 * CMSG_SPACE(sizeof(struct dmabuf_cmsg)));
+	check_ok(e);
+	/* the iovec array, optval */
+	msg.msg_iov = (struct iovec *)8;
+	assert_int_equal(dmtok_recvmsg(e->net, e->sock, &msg, MSG_SOCK_DEVMEM), -1);
+	assert_int_equal(errno, EFAULT);
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_SOCKET, SO_DEVMEM_DONTNEED,
+					  (void *)8, sizeof(t)), -1);
+	assert_int_equal(errno, EFAULT);
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_TCP, TCP_INQ,
+					  (void *)(UINTPTR_MAX - 2), sizeof(one)), -1);
+	assert_int_equal(errno, EFAULT);
+	t.token_count = 2;
+	assert_int_equal(dmtok_setsockopt(e->net, e->sock, SOL_SOCKET, SO_DEVMEM_DONTNEED,
+					  &t, sizeof(t)), 2);
+	check_ok(e);
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1254,6 +1301,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_failure_lifecycle),
 		cmocka_unit_test(test_close_contexts),
 		cmocka_unit_test(test_tcp_inq),
+		cmocka_unit_test(test_faulting_user_memory),
 		cmocka_unit_test(test_binding_free_context),
 	};
 

@@ -39,8 +39,9 @@ int dmtok_socket(struct dmtok_net *net, int type, const char *scheme);
  * MSG_DONTWAIT (implied; the model never blocks). Returns bytes received;
  * 0 only for a zero-length iovec (no FIN is modelled; the kernel would
  * hand out one zero-size frag there, see the README); or -1 with errno:
- * EAGAIN (queue empty), EFAULT (devmem data without MSG_SOCK_DEVMEM, bad
- * iovec, or a frag of a second binding on a one-binding scheme), ETOOSMALL
+ * EAGAIN (queue empty), EFAULT (devmem data without MSG_SOCK_DEVMEM, a
+ * faulting iovec or control buffer -- an address in the first or last
+ * page --, or a frag of a second binding on a one-binding scheme), ETOOSMALL
  * (control buffer too small for the next cmsg, nothing consumed), ENODEV
  * (readable skb, or a binding already unbound for a manual-release
  * scheme), ENOMEM, ENOSPC (the scheme holds its most tokens: slots 2^24-1,

@@ -251,7 +251,22 @@ struct rx_msg {
 	int flags;			/* msg_flags out: MSG_CTRUNC */
 };
 
-/* copy_to_iter(): returns bytes copied; short on a NULL iov_base. */
+/*
+ * A user address the model knows to fault: one in the first page (NULL
+ * and its neighbours) or the last (kernel space on every Linux ABI, where
+ * access_ok() already refuses it), or a range that wraps. Such pages are
+ * never mapped in a process. Any other address is taken as mapped and
+ * writable: telling an mprotect()ed page from a writable one would cost a
+ * system call per copy.
+ */
+static bool user_addr_bad(const void *p, size_t len)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return a < 4096 || a + len < a || a + len > UINTPTR_MAX - 4095;
+}
+
+/* copy_to_iter(): returns bytes copied; short at a faulting iov_base. */
 static size_t copy_to_iter(struct rx_msg *m, const u8 *src, size_t n)
 {
 	size_t done = 0;
@@ -265,8 +280,8 @@ static size_t copy_to_iter(struct rx_msg *m, const u8 *src, size_t n)
 			m->iov_off = 0;
 			continue;
 		}
-		if (!iov->iov_base)
-			break;	/* the model's stand-in for a faulting address */
+		if (user_addr_bad((u8 *)iov->iov_base + m->iov_off, c))
+			break;
 		memcpy((u8 *)iov->iov_base + m->iov_off, src + done, c);
 		done += c;
 		m->iov_off += c;
@@ -279,9 +294,11 @@ static size_t copy_to_iter(struct rx_msg *m, const u8 *src, size_t n)
  * header it sets MSG_CTRUNC and writes nothing; with room for less than
  * CMSG_LEN(@len) it sets MSG_CTRUNC and writes the cmsg cut at the room
  * (cmsg_len = room); the cursor advances by min(CMSG_SPACE(@len), room).
+ * A faulting buffer (user_addr_bad()) is -EFAULT: nothing written, nothing
+ * advanced, no MSG_CTRUNC.
  */
-static void put_cmsg(struct rx_msg *m, int level, int type, const void *data,
-		     size_t len)
+static int put_cmsg(struct rx_msg *m, int level, int type, const void *data,
+		    size_t len)
 {
 	struct msghdr *msg = m->msg;
 	size_t room = msg->msg_controllen - m->ctl_used, cmlen = CMSG_LEN(len);
@@ -290,20 +307,23 @@ static void put_cmsg(struct rx_msg *m, int level, int type, const void *data,
 
 	if (!msg->msg_control || room < sizeof(struct cmsghdr)) {
 		m->flags |= MSG_CTRUNC;
-		return;
+		return 0;
 	}
 	if (room < cmlen) {
 		m->flags |= MSG_CTRUNC;
 		cmlen = room;
 	}
+	p = (u8 *)msg->msg_control + m->ctl_used;
+	if (user_addr_bad(p, cmlen))
+		return -EFAULT;	/* unsafe_put_user() faulted: nothing advances */
 	memset(&h, 0, sizeof(h));
 	h.cmsg_len = cmlen;
 	h.cmsg_level = level;
 	h.cmsg_type = type;
-	p = (u8 *)msg->msg_control + m->ctl_used;
 	memcpy(p, &h, sizeof(h));	/* the buffer may be unaligned */
 	memcpy(p + CMSG_LEN(0), data, cmlen - CMSG_LEN(0));
 	m->ctl_used += min((size_t)CMSG_SPACE(len), room);
+	return 0;
 }
 
 /* put_cmsg_notrunc() (6.12): never a truncated cmsg, -ETOOSMALL instead. */
@@ -315,8 +335,7 @@ static int put_cmsg_notrunc(struct rx_msg *m, int type,
 	if (!msg->msg_control ||
 	    msg->msg_controllen - m->ctl_used < CMSG_LEN(sizeof(*data)))
 		return -ETOOSMALL;
-	put_cmsg(m, SOL_SOCKET, type, data, sizeof(*data));
-	return 0;
+	return put_cmsg(m, SOL_SOCKET, type, data, sizeof(*data));
 }
 
 /*
@@ -567,8 +586,8 @@ ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 		ret = -EMSGSIZE;	/* __copy_msghdr() */
 		goto out;
 	}
-	if (iovlen && !msg->msg_iov) {
-		ret = -EFAULT;
+	if (iovlen && user_addr_bad(msg->msg_iov, iovlen * sizeof(*msg->msg_iov))) {
+		ret = -EFAULT;	/* import_iovec(): copy_from_user() of the array */
 		goto out;
 	}
 	/* import_iovec(): the total is capped at MAX_RW_COUNT. */
@@ -589,7 +608,7 @@ ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 	 * where they filled the buffer it is cut or left out, with MSG_CTRUNC.
 	 */
 	if (ret >= 0 && __atomic_load_n(&sk->recvmsg_inq, __ATOMIC_RELAXED))
-		put_cmsg(&m, SOL_TCP, TCP_CM_INQ, &inq, sizeof(inq));
+		(void)put_cmsg(&m, SOL_TCP, TCP_CM_INQ, &inq, sizeof(inq));
 	/* ___sys_recvmsg(): on success, the control bytes written, the flags */
 	if (ret >= 0) {
 		msg->msg_controllen = m.ctl_used;
@@ -607,7 +626,8 @@ out:
 /*
  * sock_devmem_dontneed() (net/core/sock.c, 6.12): the generic half; the
  * scheme does the release. sk_setsockopt() has already checked optlen
- * >= sizeof(int) and that one int could be read from @optval.
+ * >= sizeof(int) and that one int could be read from @optval; the copy
+ * of the whole list faults on its own (-EFAULT, after the allocation).
  */
 static int sock_devmem_dontneed(struct dmtok_sock *sk, const void *optval,
 				socklen_t optlen)
@@ -625,7 +645,11 @@ static int sock_devmem_dontneed(struct dmtok_sock *sk, const void *optval,
 	tokens = kvmalloc_array(num_tokens, sizeof(*tokens), GFP_KERNEL);
 	if (!tokens)
 		return -ENOMEM;
-	memcpy(tokens, optval, optlen);	/* copy_from_sockptr() */
+	if (user_addr_bad(optval, optlen)) {	/* copy_from_sockptr() faulted */
+		kvfree(tokens);
+		return -EFAULT;
+	}
+	memcpy(tokens, optval, optlen);
 	ret = sk->ops->dontneed(sk->priv, tokens, num_tokens);
 	kvfree(tokens);
 	return ret;
@@ -644,7 +668,7 @@ static int do_tcp_setsockopt(struct dmtok_sock *sk, int optname,
 
 	if (optlen < sizeof(int))
 		return -EINVAL;
-	if (!optval)
+	if (user_addr_bad(optval, sizeof(val)))
 		return -EFAULT;
 	memcpy(&val, optval, sizeof(val));	/* copy_from_sockptr() */
 	if (optname != TCP_INQ)
@@ -657,7 +681,7 @@ static int do_tcp_setsockopt(struct dmtok_sock *sk, int optname,
 
 /*
  * sk_setsockopt() (net/core/sock.c, 6.12): for SOL_SOCKET, optlen below
- * sizeof(int) is -EINVAL and an unreadable optval (NULL here) -EFAULT,
+ * sizeof(int) is -EINVAL and an unreadable optval (user_addr_bad()) -EFAULT,
  * both before the option is looked at; SO_DEVMEM_DONTNEED is then
  * dispatched without the socket lock.
  */
@@ -675,7 +699,7 @@ int dmtok_setsockopt(struct dmtok_net *net, int fd, int level, int optname,
 		ret = -ENOPROTOOPT;	/* ip_setsockopt() for SOL_TCP on UDP */
 	else if (optlen < sizeof(int))
 		ret = -EINVAL;
-	else if (!optval)
+	else if (user_addr_bad(optval, sizeof(int)))
 		ret = -EFAULT;
 	else if (optname == SO_DEVMEM_DONTNEED)
 		ret = sock_devmem_dontneed(sk, optval, optlen);

@@ -10,12 +10,13 @@
  *   bind SIZE                 a SIZE-byte udmabuf bound to RX queue 0
  *   connect                   the peer connects; the receiver accepts
  *   send N                    the peer sends N bytes; wait until all are queued
- *   recv NCMSG [IOVLEN [EXTRA]] [peek|plain]
+ *   recv NCMSG [IOVLEN [EXTRA]] [peek|plain|badctl]
  *                             recvmsg(MSG_SOCK_DEVMEM | MSG_DONTWAIT) with room
  *                             for NCMSG dmabuf cmsgs and EXTRA bytes more
  *                             (default 0) and IOVLEN bytes of iov (default
  *                             1 MiB); peek adds MSG_PEEK, plain leaves out
- *                             MSG_SOCK_DEVMEM
+ *                             MSG_SOCK_DEVMEM, badctl puts the control
+ *                             buffer at address 1 (it faults)
  *   inq 0|1                   setsockopt(SOL_TCP, TCP_INQ) on the receiver
  *   dontneed START COUNT      SO_DEVMEM_DONTNEED of one token range
  *   dontneed held             every token received and not returned yet, one
@@ -51,7 +52,7 @@ enum seq_kind {
 	SEQ_INQ,
 };
 
-enum seq_recv_mode { SEQ_RECV_DEVMEM, SEQ_RECV_PEEK, SEQ_RECV_PLAIN };
+enum seq_recv_mode { SEQ_RECV_DEVMEM, SEQ_RECV_PEEK, SEQ_RECV_PLAIN, SEQ_RECV_BADCTL };
 
 struct seq_op {
 	enum seq_kind kind;
@@ -140,6 +141,8 @@ static int seq_parse(const char *line, struct seq_op *op)
 				op->mode = SEQ_RECV_PEEK, got--;
 			else if (!strcmp(args[got - 1], "plain"))
 				op->mode = SEQ_RECV_PLAIN, got--;
+			else if (!strcmp(args[got - 1], "badctl"))
+				op->mode = SEQ_RECV_BADCTL, got--;
 		}
 		for (int k = 0; k < got; k++) {
 			char *end;
@@ -269,7 +272,7 @@ static char *seq_recv_prepare(struct seq_rx *rx, const struct seq_op *op)
 	memset(&rx->msg, 0, sizeof(rx->msg));
 	rx->msg.msg_iov = &rx->iov;
 	rx->msg.msg_iovlen = 1;
-	rx->msg.msg_control = control;
+	rx->msg.msg_control = op->mode == SEQ_RECV_BADCTL ? (void *)1 : control;
 	rx->msg.msg_controllen = clen;
 	return control;
 }
