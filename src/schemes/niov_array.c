@@ -40,11 +40,15 @@ static int na_rx_reserve(void *priv, struct dmtok_rx_batch *b,
 	if (!cur) {
 		u32 npages = net_devmem_binding_npages(binding);
 
+		/* a tryget (6.18+): a binding on its way out gives no frags */
+		if (!net_devmem_dmabuf_binding_get(binding))
+			return -ENODEV;
 		s->urefs = kvcalloc(npages, sizeof(*s->urefs), GFP_KERNEL);
-		if (!s->urefs)
+		if (!s->urefs) {
+			net_devmem_dmabuf_binding_put(binding);
 			return -ENOMEM;
+		}
 		s->npages = npages;
-		net_devmem_dmabuf_binding_get(binding);
 		/* dontneed reads it without the socket lock */
 		smp_store_release(&s->binding, binding);
 		cur = binding;
