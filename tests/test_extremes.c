@@ -132,10 +132,11 @@ static void test_net_object_ranges(void **state)
 	/*
 	 * the largest dmabuf's niov arrays are past kvmalloc()'s INT_MAX:
 	 * refused, with the kernel's WARN (__kvmalloc_node_noprof(), 6.12)
+	 * on 64 bits; on 32 the size overflows first: NULL, no WARN
 	 */
 	q[0] = 0;
 	assert_int_equal(dmtok_bind_rx_id(e->net, ifi, d, q, 1, 0, &id), -ENOMEM);
-	assert_int_equal(dmtok_warn_count(), 1);
+	assert_int_equal(dmtok_warn_count(), sizeof(size_t) > 4);
 	dmtok_warn_reset();
 	assert_int_equal(dmtok_close(e->net, d), 0);
 

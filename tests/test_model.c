@@ -123,8 +123,12 @@ static void test_bind_too_large(void **state)
 	assert_int_equal(dmtok_bind_rx(e->net, e->ifindex, d, &q, 1, 0), -ENOMEM);
 	/* the binding struct, then the niov array refused before the allocator */
 	assert_true(dmtok_test_allocator_calls(&e->ta) - calls <= 2);
-	/* with the kernel's WARN (__kvmalloc_node_noprof(), 6.12: no __GFP_NOWARN) */
-	assert_int_equal(dmtok_warn_count(), 1);
+	/*
+	 * with the kernel's WARN (__kvmalloc_node_noprof(), 6.12: no
+	 * __GFP_NOWARN) -- on a 64-bit kernel; on a 32-bit one the size
+	 * overflows first and kvmalloc_array() returns NULL without a WARN
+	 */
+	assert_int_equal(dmtok_warn_count(), sizeof(size_t) > 4);
 	dmtok_warn_reset();
 	assert_int_equal(dmtok_close(e->net, d), 0);
 	env_free(e);

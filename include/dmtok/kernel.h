@@ -262,7 +262,11 @@ void *dmtok_kmalloc(size_t size, gfp_t gfp);
 /** dmtok_kfree() - the free behind kfree() and kvfree(); NULL is a no-op */
 void dmtok_kfree(const void *p);
 
-/* kmalloc_array()'s overflow check, then the allocation */
+/*
+ * kmalloc_array()'s overflow check, then the allocation: an overflowing
+ * size is NULL without a WARN (check_mul_overflow() in
+ * kvmalloc_array_node_noprof(), 6.12)
+ */
 static inline void *kmalloc_array_site(size_t n, size_t size, gfp_t gfp,
 					   const char *file, int line)
 {

@@ -295,7 +295,8 @@ static size_t copy_to_iter(struct rx_msg *m, const u8 *src, size_t n)
  * CMSG_LEN(@len) it sets MSG_CTRUNC and writes the cmsg cut at the room
  * (cmsg_len = room); the cursor advances by min(CMSG_SPACE(@len), room).
  * A faulting buffer (user_addr_bad()) is -EFAULT: nothing written, nothing
- * advanced, no MSG_CTRUNC.
+ * advanced (MSG_CTRUNC stays set if the cmsg was to be cut: it is set
+ * before the write).
  */
 static int put_cmsg(struct rx_msg *m, int level, int type, const void *data,
 		    size_t len)
