@@ -60,15 +60,16 @@ ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 /*
  * setsockopt(). Modelled: SOL_SOCKET/SO_DEVMEM_DONTNEED, checked in
  * sk_setsockopt()'s order (6.12): optlen < sizeof(int) is EINVAL and a
- * NULL optval EFAULT before the option is looked at; then
- * sock_devmem_dontneed(): EBADF (not a TCP socket), EINVAL (optlen not a
- * multiple of 8 or above 128 tokens, or the scheme's all-or-nothing
- * check), ENOMEM; it returns the number of frags released (at most 1024
+ * faulting optval (NULL, or another address in the first or last page)
+ * EFAULT before the option is looked at; then sock_devmem_dontneed():
+ * EBADF (not a TCP socket), EINVAL (optlen not a multiple of 8 or above
+ * 128 tokens, or the scheme's all-or-nothing check), ENOMEM, EFAULT (the
+ * list faults); it returns the number of frags released (at most 1024
  * frags are inspected per call). And SOL_TCP/TCP_INQ on a TCP socket
  * (do_tcp_setsockopt()): EINVAL (optlen < sizeof(int), a value other
- * than 0 or 1), EFAULT (NULL optval); returns 0. Errors are -1 with
- * errno, also EBADF (not open), ENOTSOCK, ENOPROTOOPT (other options or
- * levels, SOL_TCP on a socket that is not TCP).
+ * than 0 or 1), EFAULT; returns 0. Errors are -1 with errno, also EBADF
+ * (not open), ENOTSOCK, ENOPROTOOPT (other options or levels, SOL_TCP on
+ * a socket that is not TCP).
  */
 int dmtok_setsockopt(struct dmtok_net *net, int fd, int level, int optname,
 		     const void *optval, socklen_t optlen);

@@ -36,6 +36,8 @@
 #endif
 #ifndef TCP_INQ
 #define TCP_INQ 36
+#endif
+#ifndef TCP_CM_INQ
 #define TCP_CM_INQ TCP_INQ
 #endif
 /* Kernel-internal errno; userspace headers do not name it. */
