@@ -111,8 +111,6 @@ void dmtok_binding_put(struct net_devmem_dmabuf_binding *b)
 	dmtok__binding_put(b);
 }
 
-#define MAP_BITS	(8 * sizeof(unsigned long))
-
 /* The gen_pool chunk of page @i: the dmabuf segment it lies in. */
 static u32 seg_of(const struct net_devmem_dmabuf_binding *b, u32 i)
 {
@@ -143,12 +141,12 @@ static struct net_iov *binding_alloc_niov(struct net_devmem_dmabuf_binding *b)
 		if (!b->seg_free[k])
 			continue;
 		/* a free page of the chunk lies at its hint or above */
-		w = b->seg_hint[k] / MAP_BITS;
-		bits = ~b->used[w] & (~0UL << (b->seg_hint[k] % MAP_BITS));
+		w = b->seg_hint[k] / DMTOK_MAP_BITS;
+		bits = ~b->used[w] & (~0UL << (b->seg_hint[k] % DMTOK_MAP_BITS));
 		while (!bits)
 			bits = ~b->used[++w];
-		i = w * MAP_BITS + (u32)__builtin_ctzl(bits);
-		b->used[w] |= 1UL << (i % MAP_BITS);
+		i = w * DMTOK_MAP_BITS + (u32)__builtin_ctzl(bits);
+		b->used[w] |= 1UL << (i % DMTOK_MAP_BITS);
 		b->seg_free[k]--;
 		b->nfree--;
 		b->seg_hint[k] = i + 1;
@@ -163,11 +161,10 @@ static struct net_iov *binding_alloc_niov(struct net_devmem_dmabuf_binding *b)
 static void binding_free_niov(struct net_devmem_dmabuf_binding *b, struct net_iov *niov)
 {
 	u32 i = niov->index, k = seg_of(b, i);
-	unsigned long bit = 1UL << (i % MAP_BITS);
 
 	spin_lock_bh(&b->lock);
-	if (!WARN_ON_ONCE(!(b->used[i / MAP_BITS] & bit))) {
-		b->used[i / MAP_BITS] &= ~bit;
+	if (!WARN_ON_ONCE(!dmtok_binding_page_used(b, i))) {
+		b->used[i / DMTOK_MAP_BITS] &= ~(1UL << (i % DMTOK_MAP_BITS));
 		b->seg_free[k]++;
 		b->nfree++;
 		if (i < b->seg_hint[k])
@@ -233,7 +230,7 @@ static struct net_devmem_dmabuf_binding *binding_alloc(struct dmtok_dmabuf *d, b
 	if (b->niovs)
 		b->vec = kvcalloc(npages, sizeof(*b->vec), GFP_KERNEL);
 	if (b->vec)
-		b->used = kvcalloc((npages + MAP_BITS - 1) / MAP_BITS, sizeof(*b->used),
+		b->used = kvcalloc((npages + DMTOK_MAP_BITS - 1) / DMTOK_MAP_BITS, sizeof(*b->used),
 				   GFP_KERNEL);
 	if (b->used)	/* gen_pool_create() and a chunk per DMA segment */
 		b->seg_hint = kcalloc(d->nsegs, sizeof(*b->seg_hint), GFP_KERNEL);

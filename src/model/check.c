@@ -104,8 +104,7 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 			fail(&c, "binding %u alive with refcount %d", b->id,
 			     atomic_read(&b->ref));
 		for (p = 0; p < b->npages; p++)
-			c.bc[i].free[p] += !(b->used[p / (8 * sizeof(*b->used))] &
-					     (1UL << (p % (8 * sizeof(*b->used)))));
+			c.bc[i].free[p] += !dmtok_binding_page_used(b, p);
 		for (p = 0; p < b->npages; p++) {
 			/* a niov's urefs hold one pp_ref_count together (v10) */
 			int u = atomic_read(&b->niovs[p].uref);

@@ -91,11 +91,6 @@ int dmtok_dmabuf_create_sg(struct dmtok_net *net, uint64_t size, uint32_t page_s
 	return fd;
 }
 
-void dmtok_dmabuf_get(struct dmtok_dmabuf *d)
-{
-	atomic_inc(&d->ref);
-}
-
 void dmtok_dmabuf_put(struct dmtok_dmabuf *d)
 {
 	if (!atomic_dec_and_test(&d->ref))

@@ -140,7 +140,7 @@ struct dmtok_dmabuf *dmtok_dmabuf_get_fd(struct dmtok_net *net, int fd)
 	f = file_lookup(net, fd);
 	if (f && f->type == DMTOK_FILE_DMABUF) {
 		d = f->dmabuf;
-		atomic_inc(&d->ref);	/* dmtok_dmabuf_get() */
+		dmtok_dmabuf_get(d);
 	}
 	return d;
 }

@@ -54,7 +54,11 @@ struct dmtok_dmabuf {
 	int memfd;		/* -1 if none */
 	u32 nsegs;		/* DMA segments (dmtok_dmabuf_create_sg()), >= 1 */
 };
-void dmtok_dmabuf_get(struct dmtok_dmabuf *d);
+static inline void dmtok_dmabuf_get(struct dmtok_dmabuf *d)
+{
+	atomic_inc(&d->ref);
+}
+
 void dmtok_dmabuf_put(struct dmtok_dmabuf *d);
 
 /* ---- page pool (one per bound RX queue) ---- */
@@ -252,6 +256,13 @@ int dmtok_binding_pp_create(struct dmtok_net *net, struct net_devmem_dmabuf_bind
 			    u32 ring_size, struct dmtok_page_pool **out);
 /* the model's own binding puts (dmtok_binding_put() is the schemes') */
 void dmtok__binding_put(struct net_devmem_dmabuf_binding *b);
+
+/* The binding's gen_pool bitmap (binding.c): is page @i handed to a pool? */
+#define DMTOK_MAP_BITS	(8 * sizeof(unsigned long))
+static inline bool dmtok_binding_page_used(const struct net_devmem_dmabuf_binding *b, u32 i)
+{
+	return b->used[i / DMTOK_MAP_BITS] & (1UL << (i % DMTOK_MAP_BITS));
+}
 
 /* net_devmem_unbind_dmabuf(); binding.c, called with net->lock held */
 int dmtok__unbind_locked(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b);

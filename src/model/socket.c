@@ -565,8 +565,9 @@ ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 	struct rx_msg m = { .msg = msg, .fd = fd };
 	struct dmtok_sock *sk = sock_lookup(net, fd);
 	size_t len = 0, i, iovlen;
+	bool want_inq;
 	ssize_t ret;
-	int inq;
+	int inq = 0;
 
 	if (!sk)
 		return -1;
@@ -600,15 +601,18 @@ ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 		len += l;
 	}
 	dmtok__mutex_lock(&sk->lock);	/* lock_sock() */
+	/* tcp_recvmsg_locked(): tp->recvmsg_inq read once, under the lock */
+	want_inq = __atomic_load_n(&sk->recvmsg_inq, __ATOMIC_RELAXED);
 	ret = recvmsg_locked(sk, &m, len, flags);
-	inq = tcp_inq_hint(sk);
+	if (want_inq)
+		inq = tcp_inq_hint(sk);
 	dmtok__mutex_unlock(&sk->lock);
 	/*
 	 * tcp_recvmsg() (6.12): with TCP_INQ on and no error, the bytes left
 	 * to read as a SOL_TCP cmsg after the devmem ones, through put_cmsg():
 	 * where they filled the buffer it is cut or left out, with MSG_CTRUNC.
 	 */
-	if (ret >= 0 && __atomic_load_n(&sk->recvmsg_inq, __ATOMIC_RELAXED))
+	if (ret >= 0 && want_inq)
 		(void)put_cmsg(&m, SOL_TCP, TCP_CM_INQ, &inq, sizeof(inq));
 	/* ___sys_recvmsg(): on success, the control bytes written, the flags */
 	if (ret >= 0) {
