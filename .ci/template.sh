@@ -81,8 +81,8 @@ done
 echo "-- and an ordering bug (niov-array publishing its binding without release/acquire,"
 echo "   tests/mutants/relaxed_publish.sed) as an out-of-tree file: the TSan interleaving and explorer fail it"
 sed -f tests/mutants/relaxed_publish.sed src/schemes/niov_array.c |
-  sed 's/\.name\t*= "niov-array"/.name = "myarray"/; s/#include "builtin.h"//' > "$out/myarray.c"
-printf '\nDMTOK_SCHEME_EXPORT(&dmtok_scheme_niov_array);\n' >> "$out/myarray.c"
+  sed 's/\.name\t*= "niov-array"/.name = "myarray"/; s/\<dmtok_scheme_niov_array\>/myarray_ops/' > "$out/myarray.c"
+printf '\nDMTOK_SCHEME_EXPORT(&myarray_ops);\n' >> "$out/myarray.c"
 rc=0; dmtok-check --quick --out "$out/check-order" "$out/myarray.c" > "$out/check-order.log" 2>&1 || rc=$?
 grep -E 'interleave .*FAIL' "$out/check-order.log" || { cat "$out/check-order.log"; exit 1; }
 # the explorer under TSan: every explored schedule, no happens-before from the scheduler
@@ -95,11 +95,12 @@ builtins=$(dmtok-conform --list | tr -d ',')
 oot() {	# oot SED-FILE|- SOURCE OUT: the source, mutated, as an out-of-tree scheme file
   if [ "$1" = - ]; then cp "$2" "$3"; else sed -f "$1" "$2" > "$3"; fi
   for b in $builtins; do sed -i "s/\"$b\"/\"mut-$b\"/g" "$3"; done
-  # builtin.h declared the ops: out of tree they are the file's own (static)
+  # <dmtok/scheme.h> declares the built-in ops: out of tree they are the
+  # file's own, renamed and static
+  sed -i -e 's/\<dmtok_scheme_\(xarray\|niov_\|slots\)/mut_scheme_\1/g' \
+    -e 's/^const struct dmtok_scheme_ops /static &/' "$3"
   printf '\nDMTOK_SCHEME_EXPORT(%s);\n' \
-    "$(sed -n 's/^const struct dmtok_scheme_ops \([a-z0-9_]*\) = {$/\&\1/p' "$3" | paste -sd, -)" >> "$3"
-  sed -i -e '/^#include "builtin.h"$/d' -e 's/^const struct dmtok_scheme_ops /static &/' "$3"
-  cat -s "$3" > "$3.s" && mv "$3.s" "$3"	# no double blank line where the include was
+    "$(sed -n 's/^static const struct dmtok_scheme_ops \([a-z0-9_]*\) = {$/\&\1/p' "$3" | paste -sd, -)" >> "$3"
 }
 verdicts() {	# the table's "tool scheme flavour VERDICT" rows of a dmtok-check log
   grep -E '^[a-z_-]+ [a-z0-9-]+ +[a-z+]+ +(PASS|FAIL|NOT RUN)' "$1" | awk '{print $1, $2, $3, $4}'

@@ -13,7 +13,20 @@
  * file builds against dmtok (meson.build here) and in kbuild against real
  * kernel headers (dmtok-port-check). No #if, no libc.
  */
-#include <dmtok/kernel.h>
+#include <linux/array_size.h>
+#include <linux/bitops.h>
+#include <linux/bug.h>
+#include <linux/errno.h>
+#include <linux/skbuff_ref.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uio.h>
+#include <net/netmem.h>
+
+#include <dmtok/scheme.h>
+
+#include "devmem.h"
 
 #define PT_SIZE		4096	/* most tokens one socket can hold */
 

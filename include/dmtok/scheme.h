@@ -10,8 +10,9 @@
  * This header includes nothing and uses only C types and forward
  * declarations, so the very same file is seen by a scheme built in
  * userspace against dmtok and by the same scheme built by kbuild against
- * real kernel headers. Scheme files include <dmtok/kernel.h>, which
- * includes this header and supplies the kernel vocabulary.
+ * real kernel headers. Scheme files include the kernel's own header
+ * names (<linux/atomic.h>, <net/netmem.h>, "devmem.h", ...), which
+ * dmtok supplies in userspace (include/dmtok/kernel/), and this one.
  *
  * Calling contexts (the kernel's):
  *  - init runs once, alone, when the socket is created (tcp_init_sock()).
@@ -31,7 +32,7 @@
  *
  * What a scheme may touch: its own per-socket state; the niovs it is
  * handed (pp_ref_count only through napi_pp_put_page(), never a plain
- * store); bindings only through the accessors of <dmtok/kernel.h>.
+ * store); bindings only through the accessors of "devmem.h".
  * Memory only through kmalloc()/kvmalloc() and friends, which may fail.
  */
 #ifndef DMTOK_SCHEME_H
@@ -248,14 +249,82 @@ struct dmtok_scheme_ops {
  * @schemes: NULL-terminated list of the schemes it provides
  *
  * A scheme library exports one object of this type named
- * DMTOK_SCHEME_LIBRARY_SYMBOL; <dmtok/kernel.h>'s DMTOK_SCHEME_EXPORT()
- * defines it.
+ * DMTOK_SCHEME_LIBRARY_SYMBOL; DMTOK_SCHEME_EXPORT() below defines it.
  */
 struct dmtok_scheme_library {
 	unsigned int version;
 	const struct dmtok_scheme_ops *const *schemes;
 };
 #define DMTOK_SCHEME_LIBRARY_SYMBOL	"dmtok_scheme_library"
+
+/*
+ * DMTOK_SCHEME_EXPORT(&a_ops, &b_ops, ...): the one object a scheme
+ * library exports for dmtok_scheme_load(). A scheme file may end with it
+ * and still port unchanged: built by kbuild (__KERNEL__) it exports
+ * nothing -- except in dmtok's KUnit build (tests/kunit/run.sh), which
+ * compiles each scheme file with DMTOK_EXPORT_NAME set, so its export
+ * becomes the table the test suite finds.
+ */
+#ifndef __KERNEL__
+#define DMTOK_SCHEME_EXPORT(...)					\
+	__attribute__((visibility("default")))				\
+	const struct dmtok_scheme_library dmtok_scheme_library = {	\
+		DMTOK_SCHEME_VERSION,					\
+		(const struct dmtok_scheme_ops *const []){ __VA_ARGS__, NULL } \
+	}
+#elif defined(DMTOK_EXPORT_NAME)
+#define DMTOK_SCHEME_EXPORT(...)					\
+	const struct dmtok_scheme_ops *const DMTOK_EXPORT_NAME[] = { __VA_ARGS__, NULL }
+#else
+#define DMTOK_SCHEME_EXPORT(...)					\
+	static const struct dmtok_scheme_ops *const			\
+		__dmtok_port_schemes[] __maybe_unused = { __VA_ARGS__ }
+#endif
+
+/*
+ * The built-in schemes, one file each in src/schemes/, registered when
+ * libdmtok loads; declared here so each definition has its declaration
+ * (sparse's "should it be static?"), in both worlds.
+ */
+extern const struct dmtok_scheme_ops dmtok_scheme_xarray;
+extern const struct dmtok_scheme_ops dmtok_scheme_xarray_small;
+extern const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_skip;
+extern const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_commit;
+extern const struct dmtok_scheme_ops dmtok_scheme_xarray_kernel;
+extern const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_skip_kernel;
+extern const struct dmtok_scheme_ops dmtok_scheme_xarray_fix_commit_kernel;
+extern const struct dmtok_scheme_ops dmtok_scheme_niov_array;
+extern const struct dmtok_scheme_ops dmtok_scheme_niov_uref;
+extern const struct dmtok_scheme_ops dmtok_scheme_niov_uref_v10;
+extern const struct dmtok_scheme_ops dmtok_scheme_slots_runs;
+extern const struct dmtok_scheme_ops dmtok_scheme_slots;
+
+struct xarray;
+
+/**
+ * struct dmtok_xa_stats - the shape of one XArray, for a scheme's stats op
+ * @entries: occupied slots, reservations (XA_ZERO_ENTRY) included
+ * @nodes: nodes now
+ * @node_allocs: nodes allocated since xa_init_flags()
+ * @node_frees: nodes freed since then
+ * @height: levels of the tree
+ * @node_bytes: bytes of one node
+ */
+struct dmtok_xa_stats {
+	unsigned long long entries, nodes, node_allocs, node_frees;
+	unsigned int height, node_bytes;
+};
+
+/**
+ * dmtok_xa_stats() - what @xa holds, for a scheme's stats op
+ * @xa: an XArray of the scheme's, its xa_lock held
+ * @st: filled in
+ *
+ * In userspace, the model's counts; in the kernel (src/port/port.c) the
+ * occupied slots of the real XArray, counted by walking it (the kernel
+ * keeps no per-array node counts: those read 0).
+ */
+void dmtok_xa_stats(const struct xarray *xa, struct dmtok_xa_stats *st);
 
 /**
  * dmtok_scheme_register() - make a scheme available by name

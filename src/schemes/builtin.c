@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "../model/model.h"
-#include "builtin.h"
+#include "dmtok/scheme.h"
 
 const struct dmtok_scheme_ops *const dmtok__builtin_schemes[] = {
 	&dmtok_scheme_xarray,

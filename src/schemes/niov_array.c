@@ -19,9 +19,21 @@
  * binding reference (needed: close reads binding->vec after every niov
  * may have gone home).
  */
-#include <dmtok/kernel.h>
+#include <linux/array_size.h>
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/bug.h>
+#include <linux/errno.h>
+#include <linux/minmax.h>
+#include <linux/skbuff_ref.h>
+#include <linux/slab.h>
+#include <linux/types.h>
+#include <linux/uio.h>
+#include <net/netmem.h>
 
-#include "builtin.h"
+#include <dmtok/scheme.h>
+
+#include "devmem.h"
 
 struct na_sock {
 	struct net_devmem_dmabuf_binding *binding;	/* set once; published */

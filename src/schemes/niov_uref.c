@@ -31,9 +31,18 @@
  * user); here the decrement stops at zero (dec-non-zero, as the review
  * asked) and only tokens actually released are counted.
  */
-#include <dmtok/kernel.h>
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/bug.h>
+#include <linux/errno.h>
+#include <linux/skbuff_ref.h>
+#include <linux/types.h>
+#include <linux/uio.h>
+#include <net/netmem.h>
 
-#include "builtin.h"
+#include <dmtok/scheme.h>
+
+#include "devmem.h"
 
 struct nu_sock {
 	/* sk->sk_devmem_info.binding: set once under the socket lock */

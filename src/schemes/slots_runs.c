@@ -38,9 +38,20 @@
  * inspected fails the request with -EINVAL before anything is released;
  * tokens issued but not held are skipped, as upstream.
  */
-#include <dmtok/kernel.h>
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/bug.h>
+#include <linux/errno.h>
+#include <linux/minmax.h>
+#include <linux/skbuff_ref.h>
+#include <linux/slab.h>
+#include <linux/types.h>
+#include <linux/uio.h>
+#include <net/netmem.h>
 
-#include "builtin.h"
+#include <dmtok/scheme.h>
+
+#include "devmem.h"
 
 #define LEAF_BITS	8
 #define MID_BITS	8

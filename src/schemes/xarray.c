@@ -24,9 +24,21 @@
  *    if the reservation was erased, inserts it again (or, if that cannot
  *    allocate, drops the frag's reference so nothing leaks).
  */
-#include <dmtok/kernel.h>
+#include <linux/array_size.h>
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/bug.h>
+#include <linux/errno.h>
+#include <linux/skbuff_ref.h>
+#include <linux/slab.h>
+#include <linux/types.h>
+#include <linux/uio.h>
+#include <linux/xarray.h>
+#include <net/netmem.h>
 
-#include "builtin.h"
+#include <dmtok/scheme.h>
+
+#include "devmem.h"
 
 struct xa_sock {
 	struct xarray frags;	/* sk->sk_user_frags */

@@ -28,11 +28,15 @@
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
 #include <linux/poison.h>
+#include <linux/skbuff_ref.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <net/page_pool/helpers.h>
 #include <net/page_pool/types.h>
 
-#include <dmtok/kernel.h>
+#include <dmtok/scheme.h>
+
+#include "devmem.h"
 
 #include "dmtok_kunit_schemes.h"
 

@@ -14,7 +14,7 @@ for m in "$src"/tests/mutants/*.sed; do
   if ! sh "$src/tests/mutants/apply.sh" "$name" "$src" "$work/$name" >/dev/null; then
     sh "$src/tests/mutants/apply.sh" "$name" "$src" "$work/$name"; bad=1; continue
   fi
-  if ! $cc -std=gnu11 -Wall -Wno-unused-parameter -Werror -I"$work/$name/include" \
+  if ! $cc -std=gnu11 -Wall -Wno-unused-parameter -Werror -I"$work/$name/include" -I"$work/$name/include/dmtok/kernel" \
        -c "$work/$name/$file" -o "$work/$name.o"; then
     echo "not ok - mutant $name does not compile"; bad=1
   fi

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
- * The kernel vocabulary for scheme files, in the kernel: the kbuild twin
- * of include/dmtok/kernel.h. Everything comes from the real Linux 6.12
- * headers (atomics, READ_ONCE and barriers, kvmalloc, spinlock_t, WARN,
- * struct net_iov and netmem_ref from <net/netmem.h>, napi_pp_put_page()
- * from <linux/skbuff.h>, the XArray), except what net/core/devmem.h
- * holds: that header is not shipped with the kernel headers, so its few
- * pieces the schemes use are declared here as 6.12 has them (struct
- * dmabuf_genpool_chunk_owner, struct net_devmem_dmabuf_binding,
- * net_iov_binding(), net_iov_virtual_addr(), net_iov_binding_id(), the
- * binding get/put).
+ * net/core/devmem.h for scheme files built by kbuild: the kbuild twin of
+ * include/dmtok/kernel/devmem.h. A scheme file includes the kernel's own
+ * headers (<linux/atomic.h>, <net/netmem.h>, ...) and "devmem.h", which
+ * in net/core/ is the real one and here this glue, copied beside the
+ * scheme file by dmtok-port-check and the KUnit run: net/core/devmem.h is
+ * not shipped with the kernel headers, so its few pieces the schemes use
+ * are declared here as 6.12 has them (struct dmabuf_genpool_chunk_owner,
+ * struct net_devmem_dmabuf_binding, net_iov_binding(),
+ * net_iov_virtual_addr(), net_iov_binding_id(), the binding get/put),
+ * with the limits of sock_devmem_dontneed() (static in net/core/sock.c).
  *
  * The seams (what 6.12 lacks and the token series adds: the binding's
  * vec[], the niov's uref, the autorelease attribute) live in a wrapper
@@ -17,23 +17,16 @@
  * accessors the userspace header defines. A port into net/core replaces
  * them with the series' fields; the scheme files do not change.
  */
-#ifndef DMTOK_PORT_KERNEL_H
-#define DMTOK_PORT_KERNEL_H
+#ifndef DMTOK_PORT_DEVMEM_H
+#define DMTOK_PORT_DEVMEM_H
 
 #include <linux/atomic.h>
-#include <linux/bitops.h>
 #include <linux/build_bug.h>
-#include <linux/bug.h>
+#include <linux/container_of.h>
 #include <linux/dma-buf.h>
-#include <linux/errno.h>
-#include <linux/minmax.h>
 #include <linux/refcount.h>
 #include <linux/skbuff.h>
-#include <linux/skbuff_ref.h>
-#include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/types.h>
-#include <linux/uio.h>
 #include <linux/xarray.h>
 #include <net/netmem.h>
 
@@ -203,42 +196,4 @@ net_devmem_dmabuf_binding_user_put(struct net_devmem_dmabuf_binding *binding)
 		net_devmem_dmabuf_binding_put_urefs(binding);
 }
 
-/* ---- model-only hooks: nothing to report in the kernel ---- */
-
-struct dmtok_xa_stats {
-	unsigned long long entries, nodes, node_allocs, node_frees;
-	unsigned int height, node_bytes;
-};
-
-/*
- * What the model reports of an XArray, read from the kernel's own: the
- * occupied slots, reservations (XA_ZERO_ENTRY) included as in the model,
- * XA_FLAGS_ALLOC1's own entry at index 0 not. The caller holds xa_lock.
- * The kernel keeps no per-array node counts: those read 0.
- */
-static inline void dmtok_xa_stats(const struct xarray *xa, struct dmtok_xa_stats *st)
-{
-	XA_STATE(xas, (struct xarray *)xa, 0);
-	void *entry;
-
-	*st = (struct dmtok_xa_stats){ 0 };
-	xas_for_each(&xas, entry, ULONG_MAX)
-		if (xas.xa_index || !xa_is_zero(entry))
-			st->entries++;
-}
-
-/*
- * A scheme library's export means nothing in a module; in the KUnit build
- * (tests/kunit/run.sh) each scheme file is compiled with
- * DMTOK_EXPORT_NAME set, and its export becomes the table the test finds.
- */
-#ifdef DMTOK_EXPORT_NAME
-#define DMTOK_SCHEME_EXPORT(...)					\
-	const struct dmtok_scheme_ops *const DMTOK_EXPORT_NAME[] = { __VA_ARGS__, NULL }
-#else
-#define DMTOK_SCHEME_EXPORT(...)					\
-	static const struct dmtok_scheme_ops *const			\
-		__dmtok_port_schemes[] __maybe_unused = { __VA_ARGS__ }
-#endif
-
-#endif /* DMTOK_PORT_KERNEL_H */
+#endif /* DMTOK_PORT_DEVMEM_H */

@@ -9,10 +9,16 @@
  * tree shrunk. As in the kernel, the caller holds xa_lock around __xa_*.
  * A scheme that sets model_xa_kernel gets, behind the same calls, the
  * kernel's own lib/xarray.c (when dmtok was built with a kernel source).
- * Included by <dmtok/kernel.h>; scheme files only.
  */
-#ifndef DMTOK_KERNEL_XARRAY_H
-#define DMTOK_KERNEL_XARRAY_H
+#ifndef DMTOK_SHIM_LINUX_XARRAY_H
+#define DMTOK_SHIM_LINUX_XARRAY_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "types.h"
+#include "gfp_types.h"
+#include "spinlock.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,12 +63,6 @@ struct xarray {
 	u64 node_allocs, node_frees, nodes;
 };
 
-/** struct dmtok_xa_stats - the model's view of one XArray's shape */
-struct dmtok_xa_stats {
-	unsigned long long entries, nodes, node_allocs, node_frees;
-	unsigned int height, node_bytes;
-};
-
 /* The exported model functions behind the kernel names below. */
 void dmtok_xa_init_flags(struct xarray *xa, gfp_t flags);
 int dmtok_xa_alloc(struct xarray *xa, u32 *id, void *entry,
@@ -74,9 +74,6 @@ void *dmtok_xa_load(struct xarray *xa, unsigned long index);
 void *dmtok_xa_find(struct xarray *xa, unsigned long *index,
 		    unsigned long max, unsigned int filter);
 void dmtok_xa_destroy(struct xarray *xa);
-/** dmtok_xa_stats() - model-only: the shape of @xa (no kernel twin) */
-void dmtok_xa_stats(const struct xarray *xa, struct dmtok_xa_stats *st);
-
 static inline void xa_init_flags(struct xarray *xa, gfp_t flags)
 {
 	dmtok_xa_init_flags(xa, flags);
@@ -158,4 +155,4 @@ static inline void *xa_erase(struct xarray *xa, unsigned long index)
 #ifdef __cplusplus
 }
 #endif
-#endif /* DMTOK_KERNEL_XARRAY_H */
+#endif /* DMTOK_SHIM_LINUX_XARRAY_H */
