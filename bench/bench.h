@@ -113,7 +113,9 @@ static inline uint64_t xs(uint64_t *s)
 
 /*
  * What tcp_recvmsg_dmabuf() does per frag handed out: reserve a token,
- * take the user's pp_ref_count, record it. 0 or the scheme's -errno.
+ * take the user's pp_ref_count (one per frag, or the scheme's one per
+ * niov for shared urefs, as the model's recvmsg), record it. 0 or the
+ * scheme's -errno.
  */
 static inline int hand_out(const struct dmtok_scheme_ops *ops, void *priv,
 			   struct dmtok_rx_batch *batch, struct net_iov *niov,
@@ -123,7 +125,8 @@ static inline int hand_out(const struct dmtok_scheme_ops *ops, void *priv,
 
 	if (err)
 		return err;
-	atomic_long_inc(&niov->pp_ref_count);
+	if (!(ops->flags & DMTOK_SCHEME_SHARED_UREFS))
+		page_pool_ref_netmem(net_iov_to_netmem(niov));
 	ops->rx_taken(priv, batch, niov, *tok);
 	return 0;
 }

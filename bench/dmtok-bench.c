@@ -10,13 +10,14 @@
  * dontneed side. Runs interleave the schemes; every figure is a median
  * with its min-max over the runs, and ratios (against the xarray scheme
  * and against a floor measured in the same run: a scheme that only does
- * the two unavoidable atomics, pp_ref_count up, and down with
- * dec_if_positive) are medians of per-run ratios. Then memory per socket,
+ * what none can avoid, the user's pp_ref_count up, and down with
+ * napi_pp_put_page()) are medians of per-run ratios. Then memory per socket,
  * close time, 1-vs-2-thread dontneed on one socket, and the review's
  * CPU-saving prediction next to the 4.9 points kperf measured.
  *
  * Every niov in use carries one base reference for the whole run (the
- * skb's), so a put never recycles a page: only token work is timed.
+ * skb's: the NIC posted every page, dmtok_nic_hold_pages()), so a put
+ * never recycles a page: only token work is timed.
  * Timing: the worker's whole loop and each dontneed call in thread CPU
  * time (the cost of a clock-read pair, calibrated at start, subtracted);
  * the recvmsg side is the difference, so the "recv" column includes the
@@ -213,13 +214,14 @@ static unsigned int pick_schemes(const struct cfg *c, struct result *res)
 
 /*
  * The direct runs' binding: one queue, c->dmabuf_size of pages, each
- * carrying the skb's base reference for the whole run, so a put never
- * recycles a page. NULL if it cannot be made.
+ * posted by the NIC (dmtok_nic_hold_pages()) and so carrying the skb's
+ * reference for the whole run: a put never recycles a page. NULL if it
+ * cannot be made.
  */
 static struct net_devmem_dmabuf_binding *setup_binding(struct cfg *c, struct dmtok_net **net)
 {
 	struct dmtok_netdev_opts o = { .nqueues = 1 };
-	struct net_devmem_dmabuf_binding *b;
+	struct net_devmem_dmabuf_binding *b = NULL;
 	unsigned int q = 0;
 	int ifi, d, id;
 
@@ -227,27 +229,40 @@ static struct net_devmem_dmabuf_binding *setup_binding(struct cfg *c, struct dmt
 	if (dmtok_net_create(net) ||
 	    (ifi = dmtok_netdev_create(*net, &o)) < 0 ||
 	    (d = dmtok_dmabuf_create(*net, c->dmabuf_size, 4096, 0)) < 0 ||
-	    (id = dmtok_bind_rx(*net, ifi, d, &q, 1, DMTOK_BIND_NO_AUTORELEASE)) < 0) {
+	    (id = dmtok_bind_rx(*net, ifi, d, &q, 1, DMTOK_BIND_NO_AUTORELEASE)) < 0 ||
+	    !(b = dmtok_binding_lookup(*net, (uint32_t)id)) ||
+	    dmtok_nic_hold_pages(*net, ifi, 0) != (int)b->npages) {
 		fprintf(stderr, "dmtok-bench: cannot set up a %llu-byte binding\n",
 			(unsigned long long)c->dmabuf_size);
+		if (b)
+			dmtok_binding_put(b);
 		dmtok_net_destroy(*net);
 		return NULL;
 	}
-	b = dmtok_binding_lookup(*net, (uint32_t)id);
 	floor_binding = b;
 	if (c->scale_tokens > b->npages)	/* one niov per token: no false sharing */
 		c->scale_tokens = b->npages;
-	for (uint32_t p = 0; p < b->npages; p++)	/* the skb's base reference */
-		atomic_long_set(&b->vec[p]->pp_ref_count, 1);
 	return b;
 }
 
-static void teardown(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b)
+/*
+ * The pages go back to the pool with the net (the unbind releases them).
+ * A net that does not come apart (a reference left over) or a WARN during
+ * the runs voids the figures: 0 if neither happened.
+ */
+static int teardown(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b)
 {
-	for (uint32_t p = 0; p < b->npages; p++)
-		atomic_long_set(&b->vec[p]->pp_ref_count, 0);
+	int err;
+
 	dmtok_binding_put(b);
-	dmtok_net_destroy(net);
+	err = dmtok_net_destroy(net);
+	if (err)
+		fprintf(stderr, "dmtok-bench: the net did not come apart (%d): a reference leaked\n", err);
+	if (dmtok_warn_count()) {
+		dmtok_warn_report(stderr);
+		err = -EUCLEAN;
+	}
+	return err;
 }
 
 /* One run of one scheme: all workers, then close, then the scaling test. */
@@ -277,7 +292,8 @@ static int run_once(const struct cfg *c, struct result *r,
 	r->dn[run] = t.dn_ns / (double)frags;
 	r->rt[run] = r->rx[run] + r->dn[run];
 	r->per_claim[run] = t.claims ? (double)t.claimed / (double)t.claims : 0;
-	r->close_us[run] = close_once(ops, b, c->outstanding, &s);
+	/* the floor keeps no state: nothing to close, and it could not put what it holds */
+	r->close_us[run] = ops == &floor_ops ? 0 : close_once(ops, b, c->outstanding, &s);
 	/* wall-clock scaling means nothing under callgrind: skipped in -1 */
 	r->scale1[run] = c->fixed ? 0 : dontneed_scaling(c, ops, b, scale_n, 1);
 	r->scale2[run] = c->fixed ? 0 : dontneed_scaling(c, ops, b, scale_n, 2);
@@ -403,6 +419,9 @@ int main(int argc, char **argv)
 	}
 	if (c.csv)
 		fclose(c.csv);
-	teardown(net, b);
+	if (teardown(net, b)) {
+		printf("FAIL: a WARN fired or a reference leaked (above): the figures are void\n");
+		return 1;
+	}
 	return ret || window_invalid ? 1 : 0;
 }

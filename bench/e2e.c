@@ -73,20 +73,23 @@ static void *e2e_run(void *arg)
 /*
  * Direct ops over @b's niovs in the pages @w received, the same batches
  * and returns: what the socket face's run cost without the socket face.
- * CPU ns per frag, or -1. The pages carry the skb's base reference (1)
- * meanwhile, as in the main runs.
+ * CPU ns per frag, or -1. The NIC posts every page of each queue again
+ * meanwhile (dmtok_nic_hold_pages()), so each carries the skb's
+ * reference, as in the main runs.
  */
 static double e2e_direct(const struct cfg *c, const struct dmtok_scheme_ops *ops,
-			 struct net_devmem_dmabuf_binding *b, const struct e2e_worker *e)
+			 struct net_devmem_dmabuf_binding *b, struct dmtok_net *net, int ifi,
+			 const struct e2e_worker *e)
 {
-	struct totals t;
-	int err;
+	struct totals t = { 0 };
+	int err = 0;
 
-	for (uint32_t p = 0; p < b->npages; p++)
-		atomic_long_set(&b->vec[p]->pp_ref_count, 1);
-	err = run_workers(c, ops, b, 0, e, &t);
-	for (uint32_t p = 0; p < b->npages; p++)
-		atomic_long_set(&b->vec[p]->pp_ref_count, 0);
+	for (unsigned int i = 0; i < c->workers; i++)
+		err |= dmtok_nic_hold_pages(net, ifi, i) < 0;
+	if (!err)
+		err = run_workers(c, ops, b, 0, e, &t);
+	for (unsigned int i = 0; i < c->workers; i++)
+		dmtok_nic_release_pages(net, ifi, i);
 	return err || t.err || !t.frags ? -1 : (t.rx_ns + t.dn_ns) / (double)t.frags;
 }
 
@@ -110,7 +113,6 @@ void e2e_once(const struct cfg *c, const struct dmtok_scheme_ops *ops,
 	struct dmtok_net *net;
 	double ns = 0, frags = 0;
 	int ifi, d, id = -1, err = 0;
-	bool users;
 
 	*sock = *direct = -1;
 	if (dmtok_scheme_info(ops->name, &info) || dmtok_net_create(&net))
@@ -127,7 +129,7 @@ void e2e_once(const struct cfg *c, const struct dmtok_scheme_ops *ops,
 		dmtok_net_destroy(net);
 		return;
 	}
-	b = dmtok_binding_lookup(net, (uint32_t)id);	/* kept past the unbind */
+	b = dmtok_binding_lookup(net, (uint32_t)id);
 	for (unsigned int i = 0; i < c->workers; i++) {
 		w[i] = (struct e2e_worker){ .c = c, .net = net };
 		w[i].pages = calloc(c->frags + BATCH_FRAGS, sizeof(*w[i].pages));
@@ -146,19 +148,12 @@ void e2e_once(const struct cfg *c, const struct dmtok_scheme_ops *ops,
 	}
 	for (unsigned int i = 0; i < c->workers; i++)
 		dmtok_close(net, w[i].fd);
-	/*
-	 * Every niov home and out of the page pools: the direct replay's turn.
-	 * A user of the binding (v10) is kept across the unbind, as a socket
-	 * would be, so a manual-release scheme can still take its frags.
-	 */
-	users = net_devmem_dmabuf_binding_user_get(b);
-	dmtok_unbind(net, (uint32_t)id);
+	/* every niov home: the direct replay's turn, on the same binding */
 	if (!err && frags) {
 		*sock = ns / frags;
-		*direct = e2e_direct(c, ops, b, w);
+		*direct = e2e_direct(c, ops, b, net, ifi, w);
 	}
-	if (users)
-		net_devmem_dmabuf_binding_user_put(b);
+	dmtok_unbind(net, (uint32_t)id);
 	dmtok_binding_put(b);
 	for (unsigned int i = 0; i < c->workers; i++)
 		free(w[i].pages);

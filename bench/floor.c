@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * The floor: a scheme that does only the two atomics no scheme can avoid
- * per frag -- the user's pp_ref_count up when the frag goes out, down
- * (dec_if_positive) when its token comes back -- measured in the same run
- * as the others, so "x floor" says what a scheme's own bookkeeping costs.
+ * The floor: a scheme that does only what no scheme can avoid per frag --
+ * the user's pp_ref_count up when the frag goes out (the model's), down
+ * with napi_pp_put_page() when its token comes back, as every scheme
+ * gives it back -- measured in the same run as the others, so "x floor"
+ * says what a scheme's own bookkeeping costs. It keeps no state: it
+ * trusts its tokens, which no real scheme may.
  * Its token is the page index in the bench's one binding. Not registered:
  * the bench's baseline, never a socket's scheme.
  */
@@ -48,8 +50,8 @@ static int floor_dontneed(void *p, const struct dmabuf_token *t, unsigned int n)
 	(void)p;
 	for (unsigned int i = 0; i < n; i++)
 		for (u32 j = 0; j < t[i].token_count; j++)
-			ret += atomic_long_dec_if_positive(&net_devmem_binding_niov(
-				floor_binding, t[i].token_start + j)->pp_ref_count) >= 0;
+			ret += napi_pp_put_page(net_iov_to_netmem(net_devmem_binding_niov(
+				floor_binding, t[i].token_start + j)));
 	return ret;
 }
 
@@ -80,6 +82,8 @@ static int floor_each(void *p, dmtok_ref_cb cb, void *a)
 const struct dmtok_scheme_ops *with_stubs(const struct dmtok_scheme_ops *ops,
 					  struct dmtok_scheme_ops *o)
 {
+	if (ops->rx_taken && ops->rx_commit && ops->stats)
+		return ops;	/* nothing left out: the ops themselves */
 	*o = *ops;
 	if (!o->rx_taken)
 		o->rx_taken = floor_taken;

@@ -105,8 +105,9 @@ int print_costs(const struct cfg *c, const struct result *res, unsigned int nlis
 	int warned = 0;
 
 	printf("\nper frag, CPU ns: median [min-max] of %u runs; cost ratios are medians of the\n"
-	       "per-run ratios (x floor: times the two-atomic floor's cost; x xarray: times\n"
-	       "upstream's cost, so 0.25 means four times faster)\n", c->runs);
+	       "per-run ratios (x floor: times the floor's cost, a reference up and\n"
+	       "napi_pp_put_page(); x xarray: times upstream's cost, so 0.25 means four\n"
+	       "times faster)\n", c->runs);
 	printf("%-24s %20s %18s %18s %8s %9s %10s %9s\n", "scheme", "round trip",
 	       "x floor", "x xarray", "recv", "dontneed", "mem/sock", "close us");
 	for (unsigned int i = 0; i < nlist; i++) {

@@ -492,6 +492,57 @@ static void test_binding_vec_and_pool(void **state)
 	env_free(e);
 }
 
+/*
+ * dmtok_nic_hold_pages(): the NIC posts every page its queue's pool can
+ * get, each with the one reference a buffer holds; the checker counts
+ * them as the NIC's; a scheme's put of a user reference never recycles
+ * one meanwhile; the release (or the unbind) gives them back.
+ */
+static void test_nic_hold_pages(void **state)
+{
+	struct dmtok_netdev_opts o2 = { .nqueues = 2 }, o1 = { .nqueues = 1 };
+	struct env *e = env_setup("slots", 64 * 4096, &o2, 0);
+	struct net_devmem_dmabuf_binding *b;
+	int bare, held;
+	(void)state;
+
+	assert_int_equal(dmtok_nic_hold_pages(NULL, e->ifindex, 0), -EINVAL);
+	assert_int_equal(dmtok_nic_hold_pages(e->net, 999, 0), -ENODEV);
+	assert_int_equal(dmtok_nic_hold_pages(e->net, e->ifindex, 2), -EINVAL);
+	assert_int_equal(dmtok_nic_release_pages(e->net, 999, 0), -ENODEV);
+	bare = dmtok_netdev_create(e->net, &o1);	/* a queue with no binding */
+	assert_true(bare > 0);
+	assert_int_equal(dmtok_nic_hold_pages(e->net, bare, 0), -EINVAL);
+	/* the allocation of the array can fail: nothing held then */
+	dmtok_test_allocator_fail_nth(&e->ta, 1);
+	assert_int_equal(dmtok_nic_hold_pages(e->net, e->ifindex, 0), -ENOMEM);
+	check_ok(e);
+
+	b = dmtok_binding_find(e->net, (uint32_t)e->binding);
+	held = dmtok_nic_hold_pages(e->net, e->ifindex, 0);
+	assert_int_equal(held, 64);	/* queue 0's pool took the binding dry */
+	assert_int_equal(dmtok_nic_hold_pages(e->net, e->ifindex, 0), -EBUSY);
+	assert_int_equal(dmtok_nic_hold_pages(e->net, e->ifindex, 1), 0);
+	for (unsigned int i = 0; i < 64; i++)
+		assert_int_equal(atomic_long_read(&b->vec[i]->pp_ref_count), 1);
+	check_ok(e);	/* the NIC's references, accounted */
+	/* a user's reference taken and put back leaves the page held */
+	page_pool_ref_netmem(net_iov_to_netmem(b->vec[5]));
+	assert_true(napi_pp_put_page(net_iov_to_netmem(b->vec[5])));
+	assert_int_equal(atomic_long_read(&b->vec[5]->pp_ref_count), 1);
+	assert_false(b->vec[5]->in_ring);
+	assert_int_equal(dmtok_nic_release_pages(e->net, e->ifindex, 0), 64);
+	assert_int_equal(dmtok_nic_release_pages(e->net, e->ifindex, 0), 0);
+	check_ok(e);
+	/* held again, then the unbind gives them back: nothing leaks */
+	assert_int_equal(dmtok_nic_hold_pages(e->net, e->ifindex, 0), 64);
+	assert_int_equal(dmtok_unbind(e->net, (uint32_t)e->binding), 0);
+	assert_int_equal(dmtok_nic_hold_pages(e->net, e->ifindex, 0), -EINVAL);
+	check_ok(e);
+	assert_int_equal(dmtok_warn_count(), 0);
+	env_free(e);
+}
+
 static void test_unbind_keeps_binding_alive(void **state)
 {
 	struct env *e = env_setup("xarray", 64 * 4096, NULL, 0);
@@ -1293,6 +1344,7 @@ int main(void)
 		cmocka_unit_test(test_netdev_args),
 		cmocka_unit_test(test_bind_args_and_ids),
 		cmocka_unit_test(test_binding_vec_and_pool),
+		cmocka_unit_test(test_nic_hold_pages),
 		cmocka_unit_test(test_unbind_keeps_binding_alive),
 		cmocka_unit_test(test_deferred_pool_release),
 		cmocka_unit_test(test_deferred_off_releases_held_pools),

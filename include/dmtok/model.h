@@ -225,6 +225,27 @@ int dmtok_flow_steer(struct dmtok_net *net, int flow, int ifindex,
  */
 ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes);
 
+/*
+ * The NIC posts buffers: every page the page pool of RX queue @queue of
+ * @ifindex can get (page_pool_alloc_netmems() until the binding runs
+ * dry), each held with the one reference a driver's buffer -- and then
+ * the skb frag it becomes -- holds (pp_ref_count 1). For tools that drive
+ * a scheme's ops by hand (dmtok-bench): the niovs they hand out carry the
+ * skb's reference meanwhile, so a scheme's put never recycles one, and
+ * nobody writes pp_ref_count but the page pool. dmtok_check() counts them
+ * as the NIC's. Returns pages held (>= 0), or -EINVAL (NULL @net, bad
+ * queue, a queue without a binding), -ENODEV, -EBUSY (held already),
+ * -ENOMEM.
+ */
+int dmtok_nic_hold_pages(struct dmtok_net *net, int ifindex, unsigned int queue);
+/*
+ * Gives back what dmtok_nic_hold_pages() took (page_pool_put_netmem() each:
+ * they go back to the pool's ring, or to the binding when it is full).
+ * Unbinding the queue or destroying the device gives them back too.
+ * Returns pages released (>= 0), or -EINVAL, -ENODEV.
+ */
+int dmtok_nic_release_pages(struct dmtok_net *net, int ifindex, unsigned int queue);
+
 /* The payload byte at @offset of flow @flow's stream (the client checks it). */
 static inline uint8_t dmtok_flow_pattern(int flow, uint64_t offset)
 {

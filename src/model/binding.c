@@ -501,7 +501,8 @@ struct net_devmem_dmabuf_binding *dmtok__rxq_unbind(struct dmtok_rxq *q,
 {
 	struct net_devmem_dmabuf_binding *was;
 	struct dmtok_page_pool *pool;
-	struct net_iov *cur;
+	struct net_iov *cur, **held;
+	u32 nheld;
 
 	dmtok__mutex_lock(&q->lock);
 	was = q->binding;
@@ -511,12 +512,17 @@ struct net_devmem_dmabuf_binding *dmtok__rxq_unbind(struct dmtok_rxq *q,
 	}
 	cur = q->cur;
 	pool = q->pool;
+	held = q->held;
+	nheld = q->nheld;
 	q->cur = NULL;
 	q->binding = NULL;
 	q->pool = NULL;
+	q->held = NULL;
+	q->nheld = 0;
 	dmtok__mutex_unlock(&q->lock);
 	if (cur)	/* the driver's reference on its buffer page */
 		dmtok_pp_put_niov(cur);
+	dmtok_pp_put_array(held, nheld);	/* dmtok_nic_hold_pages()'s */
 	dmtok_pp_destroy(pool);
 	return was;
 }

@@ -140,11 +140,17 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 			     bc->b->id, (unsigned long long)pool->inflight,
 			     (unsigned long long)out);
 	}
-	/* NIC: the buffer page each queue is filling holds one reference */
+	/*
+	 * NIC: the buffer page each queue is filling holds one reference, so
+	 * does each page dmtok_nic_hold_pages() posted
+	 */
 	TAILQ_FOREACH(dev, &net->devs, link)
-		for (unsigned int q = 0; q < dev->opts.nqueues; q++)
+		for (unsigned int q = 0; q < dev->opts.nqueues; q++) {
 			if (dev->rxq[q].cur)
 				count_ref(&c, dev->rxq[q].cur, "a NIC queue");
+			for (u32 h = 0; h < dev->rxq[q].nheld; h++)
+				count_ref(&c, dev->rxq[q].held[h], "a NIC queue's held page");
+		}
 	/* sockets: queued frags and the user's references */
 	TAILQ_FOREACH(sk, &net->socks, all) {
 		struct dmtok_skb *skb;

@@ -98,6 +98,8 @@ struct dmtok_page_pool {
 };
 /* page_pool_alloc_netmems(): a niov with pp_ref_count == 1, or NULL. */
 struct net_iov *dmtok_pp_alloc(struct dmtok_page_pool *pool);
+/* one put of each of the @n niovs of @v, then @v is freed (kvfree()) */
+void dmtok_pp_put_array(struct net_iov **v, u32 n);
 int dmtok_pp_create(struct dmtok_net *net, const struct dmtok_memory_provider_ops *mp_ops,
 		    void *mp_priv, u32 ring_size, struct dmtok_page_pool **out);
 void dmtok_pp_destroy(struct dmtok_page_pool *pool);
@@ -112,6 +114,8 @@ struct dmtok_rxq {
 	struct dmtok_page_pool *pool;	/* lock */
 	struct net_iov *cur;		/* buffer page being filled (holds 1 ref); lock */
 	u32 cur_off;			/* lock */
+	struct net_iov **held;		/* dmtok_nic_hold_pages(): 1 ref each; lock */
+	u32 nheld;			/* lock */
 };
 struct dmtok_netdev {
 	int ifindex;

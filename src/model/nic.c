@@ -365,3 +365,82 @@ ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes)
 	dmtok__mutex_unlock(&net->lock);
 	return done ? (ssize_t)done : err;
 }
+
+/* The queue @queue of @ifindex, its lock taken; NULL with *err set if none. */
+static struct dmtok_rxq *rxq_lock(struct dmtok_net *net, int ifindex, unsigned int queue,
+				  int *err)
+{
+	struct dmtok_netdev *dev;
+	struct dmtok_rxq *q = NULL;
+
+	dmtok__mutex_lock(&net->lock);
+	dev = dmtok_netdev_find(net, ifindex);
+	*err = !dev ? -ENODEV : queue >= dev->opts.nqueues ? -EINVAL : 0;
+	if (!*err) {
+		q = &dev->rxq[queue];
+		dmtok__mutex_lock(&q->lock);
+		if (!q->binding) {
+			dmtok__mutex_unlock(&q->lock);
+			*err = -EINVAL;
+			q = NULL;
+		}
+	}
+	dmtok__mutex_unlock(&net->lock);
+	return q;
+}
+
+/*
+ * A driver posting RX buffers from its page pool (page_pool_alloc_netmems(),
+ * in NAPI context), all it can get.
+ */
+int dmtok_nic_hold_pages(struct dmtok_net *net, int ifindex, unsigned int queue)
+{
+	struct dmtok_rxq *q;
+	struct net_iov *niov;
+	u32 n = 0, cap;
+	int err;
+
+	if (!net)
+		return -EINVAL;
+	q = rxq_lock(net, ifindex, queue, &err);
+	if (!q)
+		return err;
+	if (q->held) {
+		dmtok__mutex_unlock(&q->lock);
+		return -EBUSY;
+	}
+	cap = q->binding->npages;
+	q->held = kvmalloc_array(cap, sizeof(*q->held), GFP_KERNEL);
+	if (!q->held) {
+		dmtok__mutex_unlock(&q->lock);
+		return -ENOMEM;
+	}
+	dmtok__softirq_enter();
+	while (n < cap && (niov = dmtok_pp_alloc(q->pool)))
+		q->held[n++] = niov;
+	dmtok__softirq_exit();
+	q->nheld = n;
+	dmtok__mutex_unlock(&q->lock);
+	return (int)n;
+}
+
+int dmtok_nic_release_pages(struct dmtok_net *net, int ifindex, unsigned int queue)
+{
+	struct dmtok_rxq *q;
+	struct net_iov **held;
+	u32 n;
+	int err;
+
+	if (!net)
+		return -EINVAL;
+	q = rxq_lock(net, ifindex, queue, &err);
+	if (!q)
+		return err;
+	held = q->held;
+	n = q->nheld;
+	q->held = NULL;
+	q->nheld = 0;
+	dmtok__mutex_unlock(&q->lock);
+	dmtok_pp_put_array(held, n);
+	return (int)n;
+}

@@ -210,6 +210,13 @@ bool dmtok_napi_pp_put_page(netmem_ref netmem)
 	return dmtok_pp_put_niov(netmem_to_net_iov(netmem));
 }
 
+void dmtok_pp_put_array(struct net_iov **v, u32 n)
+{
+	for (u32 i = 0; i < n; i++)
+		dmtok_pp_put_niov(v[i]);
+	kvfree(v);
+}
+
 /*
  * page_pool_empty_alloc_cache_once() and page_pool_empty_ring(): every
  * niov the pool holds goes back to the binding. Under pool->lock.

@@ -414,7 +414,7 @@ static int recvmsg_dmabuf(struct dmtok_sock *sk, const struct dmtok_skb *skb,
 			 * per niov (v10).
 			 */
 			if (!(ops->flags & DMTOK_SCHEME_SHARED_UREFS))
-				atomic_long_inc(&niov->pp_ref_count);
+				page_pool_ref_netmem(net_iov_to_netmem(niov));
 			if (ops->rx_taken)
 				ops->rx_taken(sk->priv, &batch, niov, token);
 			if (unlikely(__atomic_load_n(&sk->net->rx_hook, __ATOMIC_RELAXED)))
