@@ -37,7 +37,9 @@ static void *e2e_run(void *arg)
 		struct iovec iov = { buf, sizeof(buf) };
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 				      .msg_control = ctl.c, .msg_controllen = sizeof(ctl) };
+		struct dmabuf_cmsg dc;
 		struct cmsghdr *cm;
+		int type;
 		double t0;
 		ssize_t r;
 
@@ -51,12 +53,9 @@ static void *e2e_run(void *arg)
 			w->err = r < 0 ? errno : EIO;
 			break;
 		}
-		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-			struct dmabuf_cmsg dc;
-
-			if (cm->cmsg_type != SCM_DEVMEM_DMABUF)
+		dmtok_cmsg_for_each(&msg, cm, type, &dc) {
+			if (type != SCM_DEVMEM_DMABUF)
 				continue;
-			memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
 			toks[held++] = (struct dmabuf_token){ dc.frag_token, 1 };
 			w->pages[w->frags++] = (uint32_t)(dc.frag_offset / 4096);
 		}

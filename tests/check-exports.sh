@@ -7,8 +7,11 @@
 # usage: check-exports.sh LIBDMTOK.so INCLUDE_DIR
 lib=$1; inc=$2
 exported=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TWDBR]$/ {print $3}' | sed 's/@.*//' | sort -u)
-declared=$( { grep -ho '\bdmtok_[a-z0-9_]*(' "$inc"/dmtok.h "$inc"/dmtok/*.h $(find "$inc"/dmtok/kernel -name '*.h') |
-  tr -d '(' | grep -v '^dmtok_flow_pattern$'
+hdrs="$inc/dmtok.h $inc/dmtok/*.h $(find "$inc"/dmtok/kernel -name '*.h')"
+# what a header defines itself (static inline functions, macros) is no export
+own=$(grep -hoE '(static inline [a-z0-9_ *]*\b|#define )dmtok_[a-z0-9_]*\(' $hdrs |
+  grep -o 'dmtok_[a-z0-9_]*' | sort -u)
+declared=$( { grep -ho '\bdmtok_[a-z0-9_]*(' $hdrs | tr -d '(' | grep -vxF "$own"
   # and the one variable, dmtok-explore's switch (extern in sched_point.h)
   grep -ho '^extern [a-z ]*\bdmtok_[a-z0-9_]*;' "$inc"/dmtok/*.h | sed 's/.* //; s/;//'; } | sort -u)
 extra=$(printf '%s\n' "$exported" | grep -vxF "$declared")

@@ -743,6 +743,7 @@ static void test_zero_length_read(void **state)
 			      .msg_control = ctl.c, .msg_controllen = sizeof(ctl) };
 	struct dmabuf_cmsg dc = { 0 };
 	struct cmsghdr *cm;
+	int type;
 	int n = 0;
 	(void)state;
 
@@ -751,9 +752,8 @@ static void test_zero_length_read(void **state)
 	rx(e, e->flow, 4096);
 	msg.msg_controllen = sizeof(ctl);
 	assert_int_equal(dmtok_recvmsg(e->net, e->sock, &msg, MSG_SOCK_DEVMEM), 0);
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-		assert_int_equal(cm->cmsg_type, SCM_DEVMEM_DMABUF);
-		memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
+	dmtok_cmsg_for_each(&msg, cm, type, &dc) {
+		assert_int_equal(type, SCM_DEVMEM_DMABUF);
 		n++;
 	}
 	assert_int_equal(n, 1);

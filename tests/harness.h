@@ -2,7 +2,7 @@
 /*
  * Shared test fixture: a net with netdevs, dmabufs, bindings, sockets and
  * flows; a client that drains a socket with recvmsg the way ncdevmem does
- * (walking cmsgs with CMSG_FIRSTHDR/CMSG_NXTHDR, checking payload through
+ * (walking cmsgs with dmtok_cmsg_for_each(), checking payload through
  * frag_offset against the flow's pattern); token return helpers; and the
  * per-test teardown that proves nothing leaked and no WARN was hit.
  */
@@ -148,11 +148,12 @@ static inline ssize_t client_recv(struct env *e, int sock, int flow,
 	union { char buf[1 << 16]; struct cmsghdr align; } ctl;
 	struct iovec iov = { .iov_base = iobuf, .iov_len = sizeof(iobuf) };
 	struct msghdr msg = { 0 };
+	struct dmabuf_cmsg dc;
 	struct cmsghdr *cm;
 	const uint8_t *base = NULL;
 	size_t iopos = 0;
 	ssize_t ret;
-	int saved;
+	int saved, type;
 
 	assert_true(ctl_len <= sizeof(ctl.buf));
 	msg.msg_iov = &iov;
@@ -164,13 +165,10 @@ static inline ssize_t client_recv(struct env *e, int sock, int flow,
 		return ret;
 	saved = errno;
 	assert_int_equal(msg.msg_flags & MSG_CTRUNC, 0);
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-		struct dmabuf_cmsg dc;
-
-		assert_int_equal(cm->cmsg_level, SOL_SOCKET);
-		assert_int_equal(cm->cmsg_len, CMSG_LEN(sizeof(dc)));
-		memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
-		if (cm->cmsg_type == SCM_DEVMEM_LINEAR) {
+	dmtok_cmsg_for_each(&msg, cm, type, &dc) {
+		/* every cmsg a whole devmem frag: SOL_SOCKET, put_cmsg_notrunc()'s length */
+		assert_int_not_equal(type, 0);
+		if (type == SCM_DEVMEM_LINEAR) {
 			for (uint32_t i = 0; i < dc.frag_size; i++)
 				if ((uint8_t)iobuf[iopos + i] !=
 				    dmtok_flow_pattern(flow, e->cl.stream_off[flow] + i))
@@ -180,7 +178,6 @@ static inline ssize_t client_recv(struct env *e, int sock, int flow,
 		} else {
 			int dfd = dc.dmabuf_id < 64 ? e->bind_dmabuf[dc.dmabuf_id] : -1;
 
-			assert_int_equal(cm->cmsg_type, SCM_DEVMEM_DMABUF);
 			assert_true(e->cl.nfrags < MAX_FRAGS_TRACKED);
 			e->cl.frags[e->cl.nfrags++] = (struct frag_rec){
 				dc.frag_token, dc.dmabuf_id, dc.frag_size, dc.frag_offset };

@@ -99,12 +99,15 @@ static ssize_t recv_held(struct dmtok_net *net, int fd, size_t len,
 	struct iovec iov = { buf, len < sizeof(buf) ? len : sizeof(buf) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = ctl.c, .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *cm;
 	ssize_t n = dmtok_recvmsg(net, fd, &mh, MSG_SOCK_DEVMEM);
+	struct dmabuf_cmsg dc;
+	struct cmsghdr *cm;
+	int type;
 
-	for (cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_type == SCM_DEVMEM_DMABUF && *nheld < room)
-			memcpy(&held[(*nheld)++], CMSG_DATA(cm), sizeof(*held));
+	if (n > 0)
+		dmtok_cmsg_for_each(&mh, cm, type, &dc)
+			if (type == SCM_DEVMEM_DMABUF && *nheld < room)
+				held[(*nheld)++] = dc;
 	return n;
 }
 

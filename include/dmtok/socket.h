@@ -3,7 +3,8 @@
  * The socket face, shaped like the syscalls so a devmem client loop
  * (tools/testing/selftests/drivers/net/hw/ncdevmem.c) ports verbatim:
  * recvmsg with a real struct msghdr and MSG_SOCK_DEVMEM, cmsgs walked with
- * CMSG_FIRSTHDR/CMSG_NXTHDR, setsockopt(SOL_SOCKET, SO_DEVMEM_DONTNEED)
+ * CMSG_FIRSTHDR/CMSG_NXTHDR (dmtok_cmsg_for_each() below does it for
+ * dmtok's own tools), setsockopt(SOL_SOCKET, SO_DEVMEM_DONTNEED)
  * and close. Convention, as for the syscalls: return -1 and set errno on
  * failure.
  */
@@ -12,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -56,6 +58,42 @@ int dmtok_socket(struct dmtok_net *net, int type, const char *scheme);
  */
 ssize_t dmtok_recvmsg(struct dmtok_net *net, int fd, struct msghdr *msg,
 		      int flags);
+
+/**
+ * dmtok_cmsg_frag() - the devmem frag a cmsg of a received message carries
+ * @cm: a cmsg of a message dmtok_recvmsg() (or recvmsg()) filled
+ * @frag: where its struct dmabuf_cmsg is copied (CMSG_DATA() need not be
+ *        aligned for it)
+ *
+ * Return: SCM_DEVMEM_DMABUF or SCM_DEVMEM_LINEAR for a SOL_SOCKET cmsg of
+ * that type and of exactly the length put_cmsg_notrunc() writes
+ * (CMSG_LEN(sizeof(struct dmabuf_cmsg))), @frag filled; 0 for any other
+ * cmsg (TCP_INQ's, one of the wrong length), @frag untouched.
+ */
+static inline int dmtok_cmsg_frag(const struct cmsghdr *cm, struct dmabuf_cmsg *frag)
+{
+	if (cm->cmsg_level != SOL_SOCKET ||
+	    (cm->cmsg_type != SCM_DEVMEM_DMABUF && cm->cmsg_type != SCM_DEVMEM_LINEAR) ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(*frag)))
+		return 0;
+	memcpy(frag, CMSG_DATA(cm), sizeof(*frag));
+	return cm->cmsg_type;
+}
+
+/*
+ * dmtok_cmsg_for_each(msg, cm, type, frag): every cmsg @cm of @msg, in
+ * order (CMSG_FIRSTHDR()/CMSG_NXTHDR()), with @type and *@frag set by
+ * dmtok_cmsg_frag() for it -- the one cmsg walk of dmtok's tools and
+ * tests. A devmem client reads as ncdevmem's:
+ *
+ *	dmtok_cmsg_for_each(&msg, cm, type, &dc)
+ *		if (type == SCM_DEVMEM_DMABUF)
+ *			tokens[n++] = dc.frag_token;
+ */
+#define dmtok_cmsg_for_each(msg, cm, type, frag)				\
+	for ((cm) = CMSG_FIRSTHDR(msg);						\
+	     (cm) && (((type) = dmtok_cmsg_frag((cm), (frag))), 1);		\
+	     (cm) = CMSG_NXTHDR((msg), (cm)))
 
 /*
  * setsockopt(). Modelled: SOL_SOCKET/SO_DEVMEM_DONTNEED, checked in

@@ -232,7 +232,7 @@ static int rx_devmem_packet(struct rx_ctx *c, int flow, u64 off, u32 lin,
 		st[n].niov = q->cur;
 		st[n].off = q->cur_off;
 		st[n].size = len;
-		atomic_long_inc(&q->cur->pp_ref_count);	/* the frag's ref */
+		page_pool_ref_netmem(net_iov_to_netmem(q->cur));	/* the frag's ref */
 		if (c->base)
 			fill_pattern(c->base + net_iov_virtual_addr(q->cur) + q->cur_off,
 				     flow, off + lin + (pay - left), len);

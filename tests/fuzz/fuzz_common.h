@@ -142,20 +142,15 @@ static inline ssize_t fuzz_recv(struct dmtok_net *net, struct fsock *s, size_t c
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 			      .msg_control = ctl ? cbuf.c : NULL,
 			      .msg_controllen = ctl > sizeof(cbuf) ? sizeof(cbuf) : ctl };
-	struct cmsghdr *cm;
 	ssize_t r = dmtok_recvmsg(net, s->fd, &msg, flags);
-	int e = errno;
+	struct dmabuf_cmsg dc;
+	struct cmsghdr *cm;
+	int e = errno, type;
 
 	if (r >= 0)
-		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-			struct dmabuf_cmsg dc;
-
-			if (cm->cmsg_type != SCM_DEVMEM_DMABUF)
-				continue;
-			memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
-			if (s->ntok < MAXTOK)
+		dmtok_cmsg_for_each(&msg, cm, type, &dc)
+			if (type == SCM_DEVMEM_DMABUF && s->ntok < MAXTOK)
 				s->tok[s->ntok++] = dc.frag_token;
-		}
 	errno = e;
 	return r;
 }

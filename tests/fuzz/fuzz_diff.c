@@ -43,22 +43,23 @@ static void recv_rec(struct world *w, size_t ctl, size_t iovlen, struct rec *r)
 	struct iovec iov = { buf, iovlen };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.c,
 			      .msg_controllen = ctl > sizeof(cbuf) ? sizeof(cbuf) : ctl };
+	struct dmabuf_cmsg dc;
 	struct cmsghdr *cm;
+	int type;
 
 	memset(r, 0, sizeof(*r));
 	r->ret = dmtok_recvmsg(w->net, w->s.fd, &msg, MSG_SOCK_DEVMEM);
 	r->err = r->ret < 0 ? errno : 0;
 	if (r->ret < 0)
 		return;
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-		struct dmabuf_cmsg dc;
-
-		memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
+	dmtok_cmsg_for_each(&msg, cm, type, &dc) {
+		if (!type)	/* no devmem frag: its type alone is compared */
+			dc = (struct dmabuf_cmsg){ 0 };
 		if (r->n + 2 <= 256) {
 			r->v[r->n++] = (uint64_t)cm->cmsg_type << 32 | dc.frag_size;
 			r->v[r->n++] = dc.frag_offset ^ (uint64_t)dc.dmabuf_id << 48;
 		}
-		if (cm->cmsg_type == SCM_DEVMEM_DMABUF && w->s.ntok < MAXTOK)
+		if (type == SCM_DEVMEM_DMABUF && w->s.ntok < MAXTOK)
 			w->s.tok[w->s.ntok++] = dc.frag_token;
 	}
 }

@@ -71,16 +71,14 @@ static ssize_t recv_tokens(struct held *h)
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 			      .msg_control = ctl.c, .msg_controllen = sizeof(ctl.c) };
 	ssize_t n = dmtok_recvmsg(E.net, E.fd, &msg, MSG_SOCK_DEVMEM | MSG_DONTWAIT);
+	struct dmabuf_cmsg dc;
+	struct cmsghdr *cm;
+	int type;
 
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); n > 0 && cm; cm = CMSG_NXTHDR(&msg, cm)) {
-		struct dmabuf_cmsg dc;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_DEVMEM_DMABUF)
-			continue;
-		memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
-		if (h->n < MAXTOK)
-			h->tok[h->n++] = dc.frag_token;
-	}
+	if (n > 0)
+		dmtok_cmsg_for_each(&msg, cm, type, &dc)
+			if (type == SCM_DEVMEM_DMABUF && h->n < MAXTOK)
+				h->tok[h->n++] = dc.frag_token;
 	return n;
 }
 

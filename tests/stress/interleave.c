@@ -88,18 +88,16 @@ static int recv_all(void)
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 			      .msg_control = ctl.c, .msg_controllen = sizeof(ctl) };
 	struct dmabuf_token t[64];
+	struct dmabuf_cmsg dc;
 	struct cmsghdr *cm;
+	int type;
 	unsigned int n = 0;
 
 	if (dmtok_recvmsg(net, sock_fd, &msg, MSG_SOCK_DEVMEM) < 0)
 		return -1;
-	for (cm = CMSG_FIRSTHDR(&msg); cm && n < 64; cm = CMSG_NXTHDR(&msg, cm))
-		if (cm->cmsg_type == SCM_DEVMEM_DMABUF) {
-			struct dmabuf_cmsg dc;
-
-			memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
+	dmtok_cmsg_for_each(&msg, cm, type, &dc)
+		if (type == SCM_DEVMEM_DMABUF && n < 64)
 			t[n++] = (struct dmabuf_token){ dc.frag_token, 1 };
-		}
 	/* the reader's own returns: some may have gone already, that is fine */
 	if (n)
 		(void)dmtok_setsockopt(net, sock_fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, t,

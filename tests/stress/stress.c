@@ -142,16 +142,14 @@ static void *nic_thread(void *arg)
 /* The tokens of a recvmsg's SCM_DEVMEM_DMABUF cmsgs, at most @max. */
 static unsigned int msg_tokens(struct msghdr *msg, uint32_t *tok, unsigned int max)
 {
+	struct dmabuf_cmsg dc;
+	struct cmsghdr *cm;
 	unsigned int n = 0;
+	int type;
 
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm && n < max; cm = CMSG_NXTHDR(msg, cm)) {
-		struct dmabuf_cmsg dc;
-
-		if (cm->cmsg_type != SCM_DEVMEM_DMABUF)
-			continue;
-		memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
-		tok[n++] = dc.frag_token;
-	}
+	dmtok_cmsg_for_each(msg, cm, type, &dc)
+		if (type == SCM_DEVMEM_DMABUF && n < max)
+			tok[n++] = dc.frag_token;
 	return n;
 }
 
