@@ -9,9 +9,11 @@
  * the kernel has in tcp_recvmsg_dmabuf(), sock_devmem_dontneed() and
  * tcp_release_user_frags() (net/ipv4/tcp.c, net/core/sock.c).
  *
- * The file uses only the kernel vocabulary of <dmtok/kernel.h>: the same
- * file builds against dmtok (meson.build here) and in kbuild against real
- * kernel headers (dmtok-port-check). No #if, no libc.
+ * The file includes what it would include in net/core/ -- kernel headers
+ * and "devmem.h" -- plus <dmtok/scheme.h>: the same file builds against
+ * dmtok (meson.build here; dmtok's shims of those headers come with
+ * pkg-config's Cflags) and in kbuild against real kernel headers
+ * (dmtok-port-check). No #if, no libc.
  */
 #include <linux/array_size.h>
 #include <linux/bitops.h>

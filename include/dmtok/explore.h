@@ -2,7 +2,7 @@
 /*
  * The systematic interleaving explorer (dmtok-explore): two to four
  * threads over the model run one at a time under a deterministic
- * scheduler, and every primitive of <dmtok/kernel.h> -- READ_ONCE(),
+ * scheduler, and every primitive of the kernel shims (include/dmtok/kernel/) -- READ_ONCE(),
  * WRITE_ONCE(), smp_load_acquire(), smp_store_release(), smp_mb(),
  * cmpxchg(), xchg(), the atomic_t and atomic_long_t ops, spin_lock() and
  * spin_unlock(), kmalloc(), napi_pp_put_page() -- and the model's own
@@ -77,7 +77,7 @@ struct dmtok_explore_opts {
  * @max_points: scheduling points of the longest one
  * @complete: every interleaving within the bound was run
  * @every_primitive: libdmtok was built with DMTOK_SCHED_POINTS: every
- *          primitive of <dmtok/kernel.h> in it is a scheduling point (a
+ *          primitive of the kernel shims in it is a scheduling point (a
  *          scheme library's own inline ones are if it was built so too);
  *          false: only locks, allocations and page-pool puts
  * @failed: an interleaving failed: @schedule replays it, @msg says why
