@@ -366,13 +366,16 @@ ssize_t dmtok_nic_rx(struct dmtok_net *net, int flow, size_t nbytes)
 	return done ? (ssize_t)done : err;
 }
 
-/* The queue @queue of @ifindex, its lock taken; NULL with *err set if none. */
+/* The bound queue @queue of @ifindex, its lock taken; NULL with *err set if none. */
 static struct dmtok_rxq *rxq_lock(struct dmtok_net *net, int ifindex, unsigned int queue,
 				  int *err)
 {
 	struct dmtok_netdev *dev;
 	struct dmtok_rxq *q = NULL;
 
+	*err = -EINVAL;
+	if (!net)
+		return NULL;
 	dmtok__mutex_lock(&net->lock);
 	dev = dmtok_netdev_find(net, ifindex);
 	*err = !dev ? -ENODEV : queue >= dev->opts.nqueues ? -EINVAL : 0;
@@ -400,8 +403,6 @@ int dmtok_nic_hold_pages(struct dmtok_net *net, int ifindex, unsigned int queue)
 	u32 n = 0, cap;
 	int err;
 
-	if (!net)
-		return -EINVAL;
 	q = rxq_lock(net, ifindex, queue, &err);
 	if (!q)
 		return err;
@@ -431,8 +432,6 @@ int dmtok_nic_release_pages(struct dmtok_net *net, int ifindex, unsigned int que
 	u32 n;
 	int err;
 
-	if (!net)
-		return -EINVAL;
 	q = rxq_lock(net, ifindex, queue, &err);
 	if (!q)
 		return err;
