@@ -26,9 +26,13 @@
  *    in atomic context: BH disabled and the socket's bh lock held, in
  *    softirq when the peer's answer destroys the socket (__tcp_close(),
  *    tcp_v4_destroy_sock(), 6.12). It may not sleep: GFP_ATOMIC only.
- *  - stats and for_each_ref may run at any time, concurrently with
- *    everything (the checker and dmtok_sock_stats() call them); they must
- *    read shared state with the same atomics the hot paths write it with.
+ *  - stats may run at any time, concurrently with everything
+ *    (dmtok_sock_stats() calls it): it reads shared state under the lock
+ *    or with the atomics the hot paths write it with.
+ *  - for_each_ref runs with the socket quiescent: no other op of the
+ *    socket runs meanwhile (its callers, dmtok_check() and
+ *    dmtok_check_held(), require that no other thread uses the net), so
+ *    it may walk without the scheme's lock.
  *
  * What a scheme may touch: its own per-socket state; the niovs it is
  * handed (pp_ref_count only through napi_pp_put_page(), never a plain
@@ -209,8 +213,8 @@ typedef int (*dmtok_ref_cb)(void *arg, unsigned int token, struct net_iov *niov)
  * @stats: fill @st (zeroed by the caller). Runs at any time. Optional:
  *	without it the socket's stats say 0 tokens out and 0 bytes.
  * @for_each_ref: call @cb once per user reference this socket records
- *	(token, niov); stop at and return the first non-zero. Runs at any
- *	time; the checker calls it with the socket quiescent.
+ *	(token, niov); stop at and return the first non-zero. Runs with the
+ *	socket quiescent (the checker's callers guarantee it).
  * @plan: optional: fill the outputs of @p from its inputs, for
  *	dmtok-plan. Returns 0 or -EINVAL.
  *
