@@ -12,7 +12,9 @@
  * kernel's dmabuf provider itself, mp_dmabuf_devmem_*() of
  * net/core/devmem.c, over the fixture's binding: a real gen_pool chunk
  * with its chunk owner and niovs, no dma-buf attachment (no device can
- * bind one under UML) -- and a real page_pool_create() pool with
+ * bind one under UML; the glue declares the binding and the chunk owner
+ * with 6.12's layout, src/port/devmem.h, so the provider reads them as
+ * its own) -- and a real page_pool_create() pool with
  * PP_FLAG_ALLOW_UNREADABLE_NETMEM that takes its pages from it. The
  * driver posts every page (page_pool_alloc_netmems()), each holding the
  * one reference its buffer and then its skb frag holds; the user's
