@@ -18,6 +18,9 @@ for f in $files; do
     "$f" && bad=1
 done
 if [ $bad -ne 0 ]; then
+  grep -l '#include <dmtok/kernel\.h>' $files >/dev/null 2>&1 &&
+    echo "# <dmtok/kernel.h> exists only in userspace: include what the file would in net/core/" \
+         "(<linux/slab.h>, <net/netmem.h>, \"devmem.h\", ...: examples/scheme-template/ptrtable.c)"
   echo "not ok - port readiness (lines above)"; exit 1
 fi
 echo "ok - port readiness: scheme files include only kernel header names and <dmtok/scheme.h>, no #if, no libc"
