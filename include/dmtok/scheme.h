@@ -288,7 +288,8 @@ struct dmtok_scheme_library {
 /*
  * The built-in schemes, one file each in src/schemes/, registered when
  * libdmtok loads; declared here so each definition has its declaration
- * (sparse's "should it be static?"), in both worlds.
+ * (sparse's "should it be static?"), in both worlds. The shared library
+ * does not export them: a program finds one by name, dmtok_scheme_find().
  */
 extern const struct dmtok_scheme_ops dmtok_scheme_xarray;
 extern const struct dmtok_scheme_ops dmtok_scheme_xarray_small;
