@@ -317,41 +317,127 @@ static bool mode_conflicts(struct dmtok_net *net, bool autorelease)
 	return busy;
 }
 
+/*
+ * The queues of a bind request, as the profile reads them: 6.18 and 7.0's
+ * netdev_nl_read_rxq_bitmap() refuses a queue past the device's (-EINVAL)
+ * and merges one named twice, in the bitmap's order (for_each_set_bit());
+ * 6.12 takes the list as given and checks each queue as it binds it.
+ * Fills @q; returns how many, or -EINVAL.
+ */
+static int read_rxqs(enum dmtok_kernel k, const struct dmtok_netdev *dev,
+		     const unsigned int *queues, unsigned int nqueues, unsigned int *q)
+{
+	unsigned int i, j, nq = 0;
+
+	if (k == DMTOK_KERNEL_6_12) {
+		memcpy(q, queues, nqueues * sizeof(*q));
+		return (int)nqueues;
+	}
+	for (i = 0; i < nqueues; i++) {
+		if (queues[i] >= dev->opts.nqueues)
+			return -EINVAL;
+		for (j = 0; j < nq && q[j] != queues[i]; j++)
+			;
+		if (j == nq)
+			q[nq++] = queues[i];
+	}
+	for (i = 1; i < nq; i++)	/* the bitmap's order */
+		for (j = i; j > 0 && q[j - 1] > q[j]; j--) {
+			unsigned int t = q[j];
+
+			q[j] = q[j - 1];
+			q[j - 1] = t;
+		}
+	return (int)nq;
+}
+
+/*
+ * net_devmem_bind_dmabuf_to_queue() for each queue in turn, up to the
+ * page pool the queue restart makes: -ERANGE out of range (6.12 only:
+ * 6.18 refused it before), -EEXIST already bound -- a queue named twice
+ * finds itself bound -- and the pool's -ENOMEM. *@npools counts the pools
+ * made, on error too.
+ */
+static int bind_queues(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b,
+		       const struct dmtok_netdev *dev, const unsigned int *q,
+		       unsigned int nq, struct dmtok_page_pool **pools, unsigned int *npools)
+{
+	unsigned int i, j;
+	int err;
+
+	for (i = 0; i < nq; i++) {
+		if (q[i] >= dev->opts.nqueues)
+			return -ERANGE;
+		for (j = 0; j < i; j++)
+			if (q[j] == q[i])
+				return -EEXIST;
+		if (dev->rxq[q[i]].binding)
+			return -EEXIST;
+		err = dmtok_binding_pp_create(net, b, dev->opts.pool_ring_size, &pools[i]);
+		if (err)
+			return err;
+		(*npools)++;
+	}
+	return 0;
+}
+
+/*
+ * The bind takes effect, nothing here can fail: the id, the net's list,
+ * each bound queue a user of the binding (v10) and given its provider and
+ * pool. Returns the id.
+ */
+static u32 bind_commit(struct dmtok_net *net, struct net_devmem_dmabuf_binding *b,
+		       struct dmtok_netdev *dev, const unsigned int *q, unsigned int nq,
+		       struct dmtok_page_pool **pools)
+{
+	unsigned int i;
+
+	dmtok__mutex_lock(&net->objs_lock);
+	b->id = binding_id_alloc(net);
+	b->next_all = net->bindings;
+	net->bindings = b;
+	dmtok__mutex_unlock(&net->objs_lock);
+	atomic_set(&b->users, (int)nq);
+	for (i = 0; i < nq; i++) {
+		struct dmtok_rxq *rxq = &dev->rxq[q[i]];
+
+		dmtok__mutex_lock(&rxq->lock);
+		rxq->binding = b;
+		rxq->pool = pools[i];
+		dmtok__mutex_unlock(&rxq->lock);
+	}
+	return b->id;
+}
+
+/*
+ * The kernel's order, by profile (dmtok_net_set_kernel()).
+ * 6.12 (netdev_nl_bind_rx_doit(), net_devmem_bind_dmabuf()): the netdev;
+ * dma_buf_get() (-EBADF: no such fd, -EINVAL: not a dmabuf); the binding
+ * (-ENOMEM); the id (xa_alloc_cyclic()), before the niov arrays, so their
+ * -ENOMEM uses it up; then each queue in turn (bind_queues()); an error
+ * after the id unbinds: the id is used up. 6.18 and 7.0: the queue list
+ * is read first (read_rxqs()); the id is taken after all of the binding's
+ * allocations, before the queues. v10 (the default): 6.18 and the
+ * system-wide autorelease mode (-EBUSY, after the binding's allocation,
+ * no id taken). Before v10 there is no autorelease attribute: asking for
+ * manual release is an unknown attribute (-EINVAL).
+ */
 static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 		   const unsigned int *queues, unsigned int nqueues,
 		   unsigned int flags, u32 *id)
 {
 	struct dmtok_page_pool *pools[DMTOK_MAX_QUEUES];
-	unsigned int q[DMTOK_MAX_QUEUES], nq = 0;
-	struct dmtok_dmabuf *d = NULL;
-	struct dmtok_netdev *dev;
+	unsigned int q[DMTOK_MAX_QUEUES], npools = 0;
 	struct net_devmem_dmabuf_binding *b = NULL;
 	bool autorelease = !(flags & DMTOK_BIND_NO_AUTORELEASE), late;
-	unsigned int i, j, npools = 0;
+	struct dmtok_dmabuf *d = NULL;
+	struct dmtok_netdev *dev;
 	enum dmtok_kernel k;
-	int err;
+	int err, nq;
 
 	if (!net || !queues || !nqueues || nqueues > DMTOK_MAX_QUEUES ||
 	    (flags & ~DMTOK_BIND_NO_AUTORELEASE))
 		return -EINVAL;
-
-	/*
-	 * The kernel's order, by profile (dmtok_net_set_kernel()).
-	 * 6.12 (netdev_nl_bind_rx_doit(), net_devmem_bind_dmabuf()): the
-	 * netdev; dma_buf_get() (-EBADF: no such fd, -EINVAL: not a dmabuf);
-	 * the binding (-ENOMEM); the id (xa_alloc_cyclic()), before the
-	 * niov arrays, so their -ENOMEM uses it up; then each queue in turn
-	 * (net_devmem_bind_dmabuf_to_queue()): -ERANGE out of range, -EEXIST
-	 * already bound -- a queue named twice finds itself bound -- and its
-	 * page pool (-ENOMEM); an error after the id unbinds: the id is used
-	 * up. 6.18 and 7.0: netdev_nl_read_rxq_bitmap() first refuses a queue
-	 * past the device's (-EINVAL) and merges one named twice; the id is
-	 * taken after all of the binding's allocations, before the queues.
-	 * v10 (the default): 6.18 and the system-wide autorelease mode
-	 * (-EBUSY, after the binding's allocation, no id taken). Before v10
-	 * there is no autorelease attribute: asking for manual release is
-	 * an unknown attribute (-EINVAL).
-	 */
 	dmtok__mutex_lock(&net->lock);
 	k = net->kernel;
 	net->bound_once = true;
@@ -360,33 +446,10 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 		goto out_unlock;
 	}
 	dev = dmtok_netdev_find(net, ifindex);
-	if (!dev) {
-		err = -ENODEV;
+	err = dev ? read_rxqs(k, dev, queues, nqueues, q) : -ENODEV;
+	if (err < 0)
 		goto out_unlock;
-	}
-	if (k != DMTOK_KERNEL_6_12) {	/* netdev_nl_read_rxq_bitmap() */
-		for (i = 0; i < nqueues; i++) {
-			if (queues[i] >= dev->opts.nqueues) {
-				err = -EINVAL;
-				goto out_unlock;
-			}
-			for (j = 0; j < nq && q[j] != queues[i]; j++)
-				;
-			if (j == nq)
-				q[nq++] = queues[i];
-		}
-		/* for_each_set_bit(): the bitmap's order */
-		for (i = 1; i < nq; i++)
-			for (j = i; j > 0 && q[j - 1] > q[j]; j--) {
-				unsigned int t = q[j];
-
-				q[j] = q[j - 1];
-				q[j - 1] = t;
-			}
-	} else {
-		memcpy(q, queues, nqueues * sizeof(*q));
-		nq = nqueues;
-	}
+	nq = err;
 	d = dmtok_dmabuf_get_fd(net, dmabuf_fd);
 	if (!d) {
 		err = dmtok_fd_is_open(net, dmabuf_fd) ? -EINVAL : -EBADF;
@@ -406,45 +469,11 @@ static int bind_rx(struct dmtok_net *net, int ifindex, int dmabuf_fd,
 		err = -EBUSY;	/* "System already configured with autorelease=%d" */
 		goto out_free;
 	}
-	for (i = 0; i < nq; i++) {
-		if (q[i] >= dev->opts.nqueues) {	/* 6.12 only: 6.18 checked above */
-			err = -ERANGE;
-			goto out_queue;
-		}
-		for (j = 0; j < i; j++)
-			if (q[j] == q[i]) {
-				err = -EEXIST;
-				goto out_queue;
-			}
-		if (dev->rxq[q[i]].binding) {
-			err = -EEXIST;
-			goto out_queue;
-		}
-		err = dmtok_binding_pp_create(net, b, dev->opts.pool_ring_size, &pools[i]);
-		if (err)
-			goto out_queue;
-		npools++;
-	}
-
-	/* Commit: nothing below can fail. */
-	dmtok__mutex_lock(&net->objs_lock);
-	b->id = binding_id_alloc(net);
-	b->next_all = net->bindings;
-	net->bindings = b;
-	dmtok__mutex_unlock(&net->objs_lock);
+	err = bind_queues(net, b, dev, q, (unsigned int)nq, pools, &npools);
+	if (err)
+		goto out_queue;
 	d = NULL;	/* the binding owns the dmabuf reference now */
-	/* net_devmem_bind_dmabuf_to_queue(): each bound queue is a user (v10) */
-	atomic_set(&b->users, (int)nq);
-	for (i = 0; i < nq; i++) {
-		struct dmtok_rxq *rxq = &dev->rxq[q[i]];
-
-		dmtok__mutex_lock(&rxq->lock);
-		rxq->binding = b;
-		rxq->pool = pools[i];
-		dmtok__mutex_unlock(&rxq->lock);
-	}
-	*id = b->id;
-	err = 0;
+	*id = bind_commit(net, b, dev, q, (unsigned int)nq, pools);
 	goto out_unlock;
 out_queue:
 	binding_id_use_up(net);

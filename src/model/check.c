@@ -73,62 +73,64 @@ static int user_ref_cb(void *arg, u32 token, struct net_iov *niov)
 	return count_ref(arg, niov, "a scheme");
 }
 
-int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
+/*
+ * Each live binding's counters, seeded with what it holds itself: the
+ * pages its gen_pool has free, one reference per niov with urefs (they
+ * hold one pp_ref_count together, v10). -ENOMEM if the checker's own
+ * memory ran out.
+ */
+static int count_bindings(struct check *c, struct dmtok_net *net)
 {
-	struct check c = { .msg = msg, .msglen = msglen };
-	struct dmtok_page_pool *pool;
-	struct dmtok_netdev *dev;
 	struct net_devmem_dmabuf_binding *b;
-	struct dmtok_sock *sk;
 	size_t i;
 	u32 p;
 
-	if (!net)
-		return -EINVAL;
-	if (msg && msglen)
-		msg[0] = 0;
-	dmtok__mutex_lock(&net->lock);
-	dmtok__mutex_lock(&net->objs_lock);
 	for (b = net->bindings; b; b = b->next_all)
-		c.nb++;
-	c.bc = calloc(c.nb ? c.nb : 1, sizeof(*c.bc));
-	if (!c.bc)
-		goto oom;
+		c->nb++;
+	c->bc = calloc(c->nb ? c->nb : 1, sizeof(*c->bc));
+	if (!c->bc)
+		return -ENOMEM;
 	for (i = 0, b = net->bindings; b; b = b->next_all, i++) {
-		c.bc[i].b = b;
-		c.bc[i].refs = calloc(b->npages, sizeof(long));
-		c.bc[i].free = calloc(b->npages, 1);
-		if (!c.bc[i].refs || !c.bc[i].free)
-			goto oom;
+		c->bc[i].b = b;
+		c->bc[i].refs = calloc(b->npages, sizeof(long));
+		c->bc[i].free = calloc(b->npages, 1);
+		if (!c->bc[i].refs || !c->bc[i].free)
+			return -ENOMEM;
 		if (atomic_read(&b->ref) <= 0)
-			fail(&c, "binding %u alive with refcount %d", b->id,
-			     atomic_read(&b->ref));
-		for (p = 0; p < b->npages; p++)
-			c.bc[i].free[p] += !dmtok_binding_page_used(b, p);
+			fail(c, "binding %u alive with refcount %d", b->id, atomic_read(&b->ref));
 		for (p = 0; p < b->npages; p++) {
-			/* a niov's urefs hold one pp_ref_count together (v10) */
 			int u = atomic_read(&b->niovs[p].uref);
 
+			c->bc[i].free[p] += !dmtok_binding_page_used(b, p);
 			if (b->vec[p] != &b->niovs[p] || b->niovs[p].index != p)
-				fail(&c, "binding %u vec[%u] rewritten", b->id, p);
+				fail(c, "binding %u vec[%u] rewritten", b->id, p);
 			if (u < 0)
-				fail(&c, "binding %u niov %u: uref %d (underflow)", b->id, p, u);
-			c.bc[i].refs[p] += u > 0;
+				fail(c, "binding %u niov %u: uref %d (underflow)", b->id, p, u);
+			c->bc[i].refs[p] += u > 0;
 		}
 	}
-	/* page pools: ring contents are free; inflight must add up */
+	return 0;
+}
+
+/* Page pools: ring and alloc-cache contents are free; inflight must add up. */
+static void count_pools(struct check *c, struct dmtok_net *net)
+{
+	struct dmtok_page_pool *pool;
+
 	TAILQ_FOREACH(pool, &net->pools, all) {
 		struct bcount *bc = NULL;
 		u64 out = 0;
+		size_t i;
+		u32 p;
 
-		for (i = 0; i < c.nb; i++)
-			if (c.bc[i].b == pool->mp_priv)
-				bc = &c.bc[i];
+		for (i = 0; i < c->nb; i++)
+			if (c->bc[i].b == pool->mp_priv)
+				bc = &c->bc[i];
 		if (!bc) {
-			fail(&c, "page pool of a freed binding");
+			fail(c, "page pool of a freed binding");
 			continue;
 		}
-		for (p = 0; p < dmtok_pp_held(pool); p++) {	/* ring and alloc cache */
+		for (p = 0; p < dmtok_pp_held(pool); p++) {
 			bc->free[dmtok_pp_held_at(pool, p)->index]++;
 			/* page_pool_unref_netmem(): a recycled niov keeps 1 */
 			bc->refs[dmtok_pp_held_at(pool, p)->index]++;
@@ -136,38 +138,51 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 		for (p = 0; p < bc->b->npages; p++)
 			out += __atomic_load_n(&bc->b->niovs[p].pp, __ATOMIC_RELAXED) == pool;
 		if (out != pool->inflight)
-			fail(&c, "page pool of binding %u: inflight %llu, counted %llu",
+			fail(c, "page pool of binding %u: inflight %llu, counted %llu",
 			     bc->b->id, (unsigned long long)pool->inflight,
 			     (unsigned long long)out);
 	}
-	/*
-	 * NIC: the buffer page each queue is filling holds one reference, so
-	 * does each page dmtok_nic_hold_pages() posted
-	 */
+}
+
+/*
+ * The references outside the pools: the buffer page each NIC queue is
+ * filling and each page dmtok_nic_hold_pages() posted hold one; so does
+ * each frag of a queued skb, and each user reference a socket's scheme
+ * records.
+ */
+static void count_holders(struct check *c, struct dmtok_net *net)
+{
+	struct dmtok_netdev *dev;
+	struct dmtok_sock *sk;
+
 	TAILQ_FOREACH(dev, &net->devs, link)
 		for (unsigned int q = 0; q < dev->opts.nqueues; q++) {
 			if (dev->rxq[q].cur)
-				count_ref(&c, dev->rxq[q].cur, "a NIC queue");
+				count_ref(c, dev->rxq[q].cur, "a NIC queue");
 			for (u32 h = 0; h < dev->rxq[q].nheld; h++)
-				count_ref(&c, dev->rxq[q].held[h], "a NIC queue's held page");
+				count_ref(c, dev->rxq[q].held[h], "a NIC queue's held page");
 		}
-	/* sockets: queued frags and the user's references */
 	TAILQ_FOREACH(sk, &net->socks, all) {
 		struct dmtok_skb *skb;
 
 		TAILQ_FOREACH(skb, &sk->rq, link)
 			for (unsigned int f = 0; f < skb->nr_frags; f++)
-				count_ref(&c, skb->frags[f].niov, "a queued skb");
-		sk->ops->for_each_ref(sk->priv, user_ref_cb, &c);
+				count_ref(c, skb->frags[f].niov, "a queued skb");
+		sk->ops->for_each_ref(sk->priv, user_ref_cb, c);
 	}
-	for (i = 0; i < c.nb && !c.bad; i++) {
-		struct bcount *bc = &c.bc[i];
+}
 
-		for (p = 0; p < bc->b->npages; p++) {
+/* Every niov's pp_ref_count against the references found, and its free state. */
+static void compare_counts(struct check *c)
+{
+	for (size_t i = 0; i < c->nb && !c->bad; i++) {
+		struct bcount *bc = &c->bc[i];
+
+		for (u32 p = 0; p < bc->b->npages; p++) {
 			long pp = atomic_long_read(&bc->b->niovs[p].pp_ref_count);
 
 			if (pp != bc->refs[p]) {
-				fail(&c, "binding %u niov %u: pp_ref_count %ld, references found %ld",
+				fail(c, "binding %u niov %u: pp_ref_count %ld, references found %ld",
 				     bc->b->id, p, pp, bc->refs[p]);
 				break;
 			}
@@ -175,43 +190,64 @@ int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
 			    (!bc->free[p] && pp == 0) ||
 			    (bc->free[p] && bc->b->niovs[p].in_ring && pp != 1) ||
 			    (bc->free[p] && !bc->b->niovs[p].in_ring && pp != 0)) {
-				fail(&c, "binding %u niov %u: pp_ref_count %ld but in free pools %u times",
+				fail(c, "binding %u niov %u: pp_ref_count %ld but in free pools %u times",
 				     bc->b->id, p, pp, bc->free[p]);
 				break;
 			}
 		}
 	}
-	/*
-	 * The series' (v10) user accounting: an unbound manual-release binding
-	 * whose parked urefs nothing can reclaim any more -- no queue is
-	 * bound to it and no socket is open, yet users are left, so
-	 * net_devmem_dmabuf_binding_put_urefs() will never run (a queue's
-	 * user that dev_dmabuf_uninstall() did not drop).
-	 */
-	for (i = 0; i < c.nb && !c.bad && TAILQ_EMPTY(&net->socks); i++) {
-		struct net_devmem_dmabuf_binding *ub = c.bc[i].b;
+}
+
+/*
+ * The series' (v10) user accounting: an unbound manual-release binding
+ * whose parked urefs nothing can reclaim any more -- no queue is bound to
+ * it and no socket is open, yet users are left, so
+ * net_devmem_dmabuf_binding_put_urefs() will never run (a queue's user
+ * that dev_dmabuf_uninstall() did not drop).
+ */
+static void check_parked_urefs(struct check *c, struct dmtok_net *net)
+{
+	for (size_t i = 0; i < c->nb && !c->bad && TAILQ_EMPTY(&net->socks); i++) {
+		struct net_devmem_dmabuf_binding *ub = c->bc[i].b;
 		bool queued = false, parked = false;
+		struct dmtok_netdev *dev;
 
 		if (!ub->unbound || ub->autorelease || atomic_read(&ub->users) <= 0)
 			continue;
 		TAILQ_FOREACH(dev, &net->devs, link)
 			for (unsigned int q = 0; q < dev->opts.nqueues; q++)
 				queued |= dev->rxq[q].binding == ub;
-		for (p = 0; p < ub->npages && !parked; p++)
+		for (u32 p = 0; p < ub->npages && !parked; p++)
 			parked = atomic_read(&ub->niovs[p].uref) > 0;
 		if (!queued && parked)
-			fail(&c, "binding %u: unbound, no queue and no socket left, but %d user(s): "
+			fail(c, "binding %u: unbound, no queue and no socket left, but %d user(s): "
 			     "its parked urefs can never be reclaimed", ub->id, atomic_read(&ub->users));
 	}
-	if (!c.bad && dmtok_warn_count())
-		fail(&c, "%lu WARN(s) hit", dmtok_warn_count());
-	goto out;
-oom:
-	fail(&c, "checker out of memory");
-out:
+}
+
+int dmtok_check(struct dmtok_net *net, char *msg, size_t msglen)
+{
+	struct check c = { .msg = msg, .msglen = msglen };
+
+	if (!net)
+		return -EINVAL;
+	if (msg && msglen)
+		msg[0] = 0;
+	dmtok__mutex_lock(&net->lock);
+	dmtok__mutex_lock(&net->objs_lock);
+	if (count_bindings(&c, net)) {
+		fail(&c, "checker out of memory");
+	} else {
+		count_pools(&c, net);
+		count_holders(&c, net);
+		compare_counts(&c);
+		check_parked_urefs(&c, net);
+		if (!c.bad && dmtok_warn_count())
+			fail(&c, "%lu WARN(s) hit", dmtok_warn_count());
+	}
 	dmtok__mutex_unlock(&net->objs_lock);
 	dmtok__mutex_unlock(&net->lock);
-	for (i = 0; c.bc && i < c.nb; i++) {
+	for (size_t i = 0; c.bc && i < c.nb; i++) {
 		free(c.bc[i].refs);
 		free(c.bc[i].free);
 	}
