@@ -19,7 +19,7 @@ for f in $files; do
 done
 if [ $bad -ne 0 ]; then
   grep -l '#include <dmtok/kernel\.h>' $files >/dev/null 2>&1 &&
-    echo "# <dmtok/kernel.h> exists only in userspace: include what the file would in net/core/" \
+    echo "# <dmtok/kernel.h> is dmtok's, not the kernel's: include what the file would in net/core/" \
          "(<linux/slab.h>, <net/netmem.h>, \"devmem.h\", ...: examples/scheme-template/ptrtable.c)"
   echo "not ok - port readiness (lines above)"; exit 1
 fi

@@ -10,7 +10,8 @@
  * This header is for what sits around the schemes and needs all of it --
  * the model's own files, the benchmarks and tests that drive a scheme's
  * ops by hand -- and for scheme files written against interface version 2,
- * which included it; it builds only in userspace.
+ * which included it (in kbuild, src/port/include/dmtok/kernel.h is its
+ * twin).
  */
 #ifndef DMTOK_KERNEL_H
 #define DMTOK_KERNEL_H
