@@ -541,13 +541,10 @@ struct net_devmem_dmabuf_binding *dmtok__rxq_unbind(struct dmtok_rxq *q,
 	}
 	cur = q->cur;
 	pool = q->pool;
-	held = q->held;
-	nheld = q->nheld;
+	held = dmtok_rxq_take_held(q, &nheld);
 	q->cur = NULL;
 	q->binding = NULL;
 	q->pool = NULL;
-	q->held = NULL;
-	q->nheld = 0;
 	dmtok__mutex_unlock(&q->lock);
 	if (cur)	/* the driver's reference on its buffer page */
 		dmtok_pp_put_niov(cur);

@@ -207,7 +207,9 @@ static void compare_counts(struct check *c)
  */
 static void check_parked_urefs(struct check *c, struct dmtok_net *net)
 {
-	for (size_t i = 0; i < c->nb && !c->bad && TAILQ_EMPTY(&net->socks); i++) {
+	if (!TAILQ_EMPTY(&net->socks))
+		return;	/* a socket left is a user that can still go */
+	for (size_t i = 0; i < c->nb && !c->bad; i++) {
 		struct net_devmem_dmabuf_binding *ub = c->bc[i].b;
 		bool queued = false, parked = false;
 		struct dmtok_netdev *dev;

@@ -117,6 +117,20 @@ struct dmtok_rxq {
 	struct net_iov **held;		/* dmtok_nic_hold_pages(): 1 ref each; lock */
 	u32 nheld;			/* lock */
 };
+
+/*
+ * The pages dmtok_nic_hold_pages() posted on @q, taken off it (q->lock
+ * held): *@n of them, for dmtok_pp_put_array() once the lock is dropped.
+ */
+static inline struct net_iov **dmtok_rxq_take_held(struct dmtok_rxq *q, u32 *n)
+{
+	struct net_iov **held = q->held;
+
+	*n = q->nheld;
+	q->held = NULL;
+	q->nheld = 0;
+	return held;
+}
 struct dmtok_netdev {
 	int ifindex;
 	struct dmtok_netdev_opts opts;

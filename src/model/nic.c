@@ -435,10 +435,7 @@ int dmtok_nic_release_pages(struct dmtok_net *net, int ifindex, unsigned int que
 	q = rxq_lock(net, ifindex, queue, &err);
 	if (!q)
 		return err;
-	held = q->held;
-	n = q->nheld;
-	q->held = NULL;
-	q->nheld = 0;
+	held = dmtok_rxq_take_held(q, &n);
 	dmtok__mutex_unlock(&q->lock);
 	dmtok_pp_put_array(held, n);
 	return (int)n;
